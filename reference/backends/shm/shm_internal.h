@@ -1,0 +1,201 @@
+// rsmkit shm backend: declarations shared by its translation units.
+//
+// Everything lives in files of one directory (RSMKIT_SHM_DIR, default
+// /dev/shm) whose names start with "<prefix>." (RSMKIT_SHM_PREFIX, default
+// "rsmkit"):
+//   <prefix>.proc.<pid>          presence page of a process (liveness)
+//   <prefix>.mem.<pid>.<serial>  memory object of an export: header + data
+//   <prefix>.ev.<pid>.<serial>   event FIFO of an export or import object
+//   <prefix>.stale.<pid>.<serial> a name being removed (see remove_if_stale)
+//   <prefix>.n<node>.s<segid>    publication: hard link to a memory object
+// A name that carries a pid belongs to that process; it is stale once the
+// process is dead, and any process sweeps stale names.
+#ifndef RSMKIT_BACKENDS_SHM_SHM_INTERNAL_H
+#define RSMKIT_BACKENDS_SHM_SHM_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/backend.h"
+
+namespace rsmkit::shm {
+
+// ---- errors ----------------------------------------------------------------
+
+// Maps an errno value to the backend currency; fallback for anything that is
+// not a shortage.
+Status errno_status(int err, Status fallback);
+
+// ---- names -----------------------------------------------------------------
+
+struct Path {
+  char s[PATH_MAX];
+};
+
+// "<dir>/<prefix>.<kind>.<pid>.<serial>"; false if it does not fit.
+bool object_path(Path &out, const char *kind, pid_t pid, uint32_t serial);
+// "<dir>/<prefix>.proc.<pid>"
+bool presence_path(Path &out, pid_t pid);
+// "<dir>/<prefix>.n<node>.s<segid as 8 hex digits>"
+bool publication_path(Path &out, rsm_node_id_t node, rsm_memseg_id_t segid);
+
+// ---- the process -----------------------------------------------------------
+
+// Facts fixed for the life of the process (until fork, in the child).
+struct ProcessInfo {
+  pid_t pid;
+  uint64_t start_time;  // field 22 of /proc/<pid>/stat: tells pid reuse apart
+  rsm_node_id_t node;
+  const char *dir;
+  const char *prefix;
+};
+
+// Lazy per-process set-up: reads the environment, sweeps stale names and
+// creates the presence page with its liveness thread. Cheap once done.
+Status ensure_process();
+// Valid after ensure_process() returned ok.
+const ProcessInfo &process();
+// A per-process counter that makes object names unique.
+uint32_t next_serial();
+
+// ---- presence and liveness -------------------------------------------------
+
+constexpr uint64_t kPresenceMagic = 0x72736d6b70726531ULL;  // "rsmkpre1"
+
+// The page "<prefix>.proc.<pid>". Its owner's liveness thread holds `lock`
+// until the process dies; the kernel then marks the robust mutex owner-dead.
+struct PresencePage {
+  std::atomic<uint64_t> magic;  // stored last: the page is complete and locked
+  int32_t pid;
+  rsm_node_id_t node;
+  uint64_t start_time;
+  pthread_mutex_t lock;  // robust, process-shared
+};
+
+// Maps the presence page of pid read-write if it exists, is complete and
+// belongs to the incarnation started at start_time (0: any). nullptr if not.
+PresencePage *map_presence(pid_t pid, uint64_t start_time);
+void unmap_presence(PresencePage *p);
+// Whether the page's owner lives. No system call while it does.
+bool presence_alive(PresencePage *p);
+// Whether process pid, started at start_time, still lives (maps its page).
+bool process_alive(pid_t pid, uint64_t start_time);
+// Whether some live process acts as node.
+bool node_alive(rsm_node_id_t node);
+// Every other live node, sorted, without duplicates, as seen through "shm0";
+// up to max stored in out, the total in *count.
+Status live_remote_nodes(RemoteNode *out, size_t max, size_t *count);
+
+// ---- sweeping -------------------------------------------------------------
+
+// Removes every stale name of the directory (crash leftovers). At the first
+// set-up of a process, names carrying its own pid are stale by definition.
+void sweep_stale_names(bool own_pid_is_stale);
+// At normal exit: removes every name this process owns, presence page last.
+void remove_own_names();
+
+// ---- segment memory objects ------------------------------------------------
+
+constexpr uint64_t kSegMagic = 0x72736d6b73656731ULL;  // "rsmkseg1"
+constexpr uint32_t kSegVersion = 1;
+constexpr uint32_t kMaxAcl = 64;
+constexpr uint32_t kMaxImporters = 256;
+
+enum SegState : uint32_t { seg_created = 1, seg_published = 2, seg_destroyed = 3 };
+
+// The first page of a memory object; the exported data follows it. Fields
+// without std::atomic are written once before the object can be found.
+struct SegHeader {
+  std::atomic<uint64_t> magic;  // stored last at create
+  uint32_t version;
+  uint32_t header_bytes;  // offset of the data in the file (a page)
+  uint64_t size;          // bytes of data
+  int32_t creator_pid;
+  rsm_node_id_t creator_node;
+  uint64_t creator_start;
+  uint32_t creator_uid;
+  uint32_t creator_gid;
+  uint32_t event_serial;  // exporter's FIFO "<prefix>.ev.<creator_pid>.<serial>"
+  std::atomic<uint32_t> state;
+  std::atomic<uint64_t> generation;  // bumped when connections are torn down
+  std::atomic<uint32_t> segid;
+  pthread_mutex_t lock;  // robust, process-shared; guards the access list
+  uint32_t acl_count;
+  uint32_t has_list;
+  uint32_t default_mode;
+  AclEntry acl[kMaxAcl];
+  // 0: free; else (pid << 32 | serial) of the importer's FIFO.
+  std::atomic<uint64_t> importers[kMaxImporters];
+};
+
+static_assert(sizeof(SegHeader) <= 4096, "the header must fit the smallest page");
+static_assert(std::atomic<uint32_t>::is_always_lock_free, "shared atomics must be lock-free");
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "shared atomics must be lock-free");
+
+// Locks a robust mutex in shared memory; a dead holder's state is accepted
+// (readers never leave it inconsistent; a dead writer is a dead exporter,
+// which every user detects separately). False only if unusable.
+bool lock_shared(pthread_mutex_t *m);
+// Initialises m as a robust, process-shared mutex.
+bool init_shared_mutex(pthread_mutex_t *m);
+
+// Maps the header of the memory object open on fd, if the file is big enough
+// for a header and the data it announces and the header is complete.
+SegHeader *map_header(int fd);
+void unmap_header(SegHeader *h);
+
+// Whether the publication at path is stale: not a live, published object
+// under (node, segid).
+bool publication_stale(const char *path, rsm_node_id_t node, rsm_memseg_id_t segid);
+// Renames path to a fresh "<prefix>.stale.<pid>.<serial>" name of ours.
+bool move_aside(const char *path, Path &aside);
+// Links aside back to path (unless path is null), then drops aside.
+void put_back(const char *aside, const char *path);
+
+// Removes the name at path if stale(path) says so. The verdict is taken again
+// after the name has been moved aside (atomically, by rename), so a name that
+// became live meanwhile (a new object under a reused pid or id) is put back
+// instead of being destroyed.
+template <typename Stale>
+void remove_if_stale(const char *path, Stale stale) {
+  if (!stale(path)) return;
+  Path aside;
+  if (!move_aside(path, aside)) return;
+  put_back(aside.s, stale(aside.s) ? nullptr : path);
+}
+
+// ---- events ----------------------------------------------------------------
+
+// Creates "<prefix>.ev.<pid>.<serial>" (mode 0666) and opens it read-write,
+// non-blocking: the owner's end, which never blocks and keeps the FIFO open.
+Status create_event_fifo(uint32_t *serial, Path &path, int *fd);
+void destroy_event_fifo(const Path &path, int fd);
+
+enum class Post { posted, dropped, gone, failed };
+// Writes one event byte into the FIFO at path. gone: no FIFO or no reader
+// (its owner is dead or has destroyed it).
+Post post_event(const char *path, bool no_accumulate, int *err);
+bool consume_event(int fd);
+
+// ---- memory ----------------------------------------------------------------
+
+// Replaces [addr, addr+len) by private anonymous memory with the same
+// contents, so that the shared object behind it can go away.
+bool privatize(void *addr, size_t len);
+
+// sysconf(_SC_PAGESIZE), read once.
+size_t page_size();
+
+// ---- system call wrappers --------------------------------------------------
+
+int open_retry(const char *path, int flags, mode_t mode = 0);
+void close_keep_errno(int fd);
+
+}  // namespace rsmkit::shm
+
+#endif  // RSMKIT_BACKENDS_SHM_SHM_INTERNAL_H

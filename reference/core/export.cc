@@ -1,0 +1,235 @@
+// rsmkit reference librsm: rsm_memseg_export_create(3RSM) and
+// rsm_memseg_export_publish(3RSM) -- the export side.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "core/handle_table.h"
+
+using namespace rsmkit;
+
+namespace {
+
+constexpr uint32_t kMaxAclEntries = 64;
+constexpr rsm_memseg_id_t kReservedIdEnd = RSM_OPS_ID_END;  // 1..0x5FFFFF: system ranges
+
+// The exporter's file-creation mode, used when a segment has no access list.
+// Read from /proc (umask(2) would have to change it to read it).
+uint32_t default_mode() {
+  uint32_t mask = 022;
+  if (FILE *f = std::fopen("/proc/self/status", "re")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "Umask: %o", &mask) == 1) break;
+    std::fclose(f);
+  }
+  return 0777 & ~mask;
+}
+
+// An export handle of this or (after fork) another process; *foreign tells.
+std::shared_ptr<ExportSeg> find_export(rsm_memseg_export_handle_t h, bool *foreign) {
+  auto e = exports().find(key_of(h), /*any_process=*/true);
+  *foreign = e && e->creator != current_pid();
+  return e;
+}
+
+bool overlaps_live_export(const void *vaddr, size_t len, const ExportSeg *except) {
+  auto lo = reinterpret_cast<uintptr_t>(vaddr), hi = lo + len;
+  pid_t me = current_pid();
+  return exports().find_if([&](const ExportSeg &e) {
+    if (&e == except || e.creator != me) return false;
+    auto elo = reinterpret_cast<uintptr_t>(e.vaddr), ehi = elo + e.len;
+    return lo < ehi && elo < hi;
+  }) != nullptr;
+}
+
+// Checks of the caller's memory shared by create and rebind.
+int check_memory(const char *fn, void *vaddr, size_t len, const ExportSeg *except) {
+  bool writable = false;
+  if (!range_mapped(vaddr, len, &writable))
+    return fail(fn, RSMERR_BAD_ADDR, "range is not mapped in the caller");
+  if (!writable) return fail(fn, RSMERR_PERM_DENIED, "range is not writable by the caller");
+  if (overlaps_live_export(vaddr, len, except))
+    return fail(fn, RSMERR_PERM_DENIED, "range is already exported");
+  return RSM_SUCCESS;
+}
+
+// Access-list rules shared by publish and republish (docs/reference.md).
+int check_acl(const char *fn, const rsmapi_access_entry_t *acl, uint_t n,
+              std::vector<AclEntry> *out) {
+  out->clear();
+  if (n == 0) return RSM_SUCCESS;
+  if (!acl) return fail(fn, RSMERR_BAD_ACL, "NULL access list with non-zero length");
+  if (n > kMaxAclEntries) return fail(fn, RSMERR_BAD_ACL, "too many access list entries");
+  if (!addr_mapped(acl, sizeof *acl * n))
+    return fail(fn, RSMERR_BAD_ADDR, "access list is not readable");
+  for (uint_t i = 0; i < n; i++) {
+    uint32_t m = acl[i].ae_permission;
+    if (m & ~0777u) return fail(fn, RSMERR_BAD_ACL, "permission has bits above 0777");
+    if (m & 0111u) return fail(fn, RSMERR_BAD_ACL, "permission digit is not 0, 2, 4 or 6");
+    for (uint_t j = 0; j < i; j++)
+      if (acl[j].ae_node == acl[i].ae_node)
+        return fail(fn, RSMERR_BAD_ACL, "node listed twice");
+    out->push_back(AclEntry{acl[i].ae_node, m});
+  }
+  return RSM_SUCCESS;
+}
+
+}  // namespace
+
+RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
+                                        rsm_memseg_export_handle_t *memseg, void *vaddr,
+                                        size_t size, uint_t flags) {
+  static const char fn[] = "rsm_memseg_export_create";
+  auto c = controllers().find(key_of(controller));
+  if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
+  if (!memseg) return fail(fn, RSMERR_BAD_SEG_HNDL, "memseg is NULL");
+  if (!addr_mapped(memseg, sizeof *memseg))
+    return fail(fn, RSMERR_BAD_ADDR, "memseg points to unmapped memory");
+  if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
+  if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
+  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr)))
+    return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "vaddr is not page aligned");
+  if (!page_aligned(size)) return fail(fn, RSMERR_BAD_LENGTH, "length is not a page multiple");
+  if (c->attr.attr_max_export_segment_size && size > c->attr.attr_max_export_segment_size)
+    return fail(fn, RSMERR_BAD_LENGTH, "length exceeds attr_max_export_segment_size");
+  if (int rc = check_memory(fn, vaddr, size, nullptr)) return rc;
+
+  auto e = std::shared_ptr<ExportSeg>(new (std::nothrow) ExportSeg);
+  if (!e) return fail(fn, RSMERR_INSUFFICIENT_MEM, "out of memory");
+  {
+    // rsmkit never blocks for resources: without RSM_CREATE_SEG_DONTWAIT the
+    // answer is the same (docs/reference.md).
+    std::lock_guard<std::mutex> lk(c->mu);
+    if (c->export_count >= c->attr.attr_max_export_segments ||
+        size > c->attr.attr_tot_export_segment_size - std::min(c->export_bytes,
+                                                                c->attr.attr_tot_export_segment_size))
+      return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "controller export limits reached");
+    Status s = c->ops->export_create(c->bc, vaddr, size, flags, &e->be);
+    if (s != Status::ok) return fail_status(fn, s, Op::export_create);
+    c->export_count++;
+    c->export_bytes += size;
+  }
+  e->ctlr = c;
+  e->ctlr_key = c->key;
+  e->creator = current_pid();
+  e->vaddr = vaddr;
+  e->len = size;
+  e->flags = flags;
+  e->default_mode = default_mode();
+  uint64_t key = exports().insert(Kind::export_seg, e);
+  *memseg = handle_of<rsm_memseg_export_handle_t>(key);
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_export_destroy(rsm_memseg_export_handle_t memseg) {
+  static const char fn[] = "rsm_memseg_export_destroy";
+  auto e = exports().find(key_of(memseg));
+  if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle of this process");
+  std::lock_guard<std::mutex> lk(e->mu);
+  if (e->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  if (!exports().remove(e->key)) return fail(fn, RSMERR_BAD_SEG_HNDL, "destroyed concurrently");
+  const BackendOps *ops = e->ctlr->ops;
+  if (e->state == ExportState::published) ops->export_unpublish(e->be);
+  ops->export_destroy(e->be);
+  e->be = nullptr;
+  std::lock_guard<std::mutex> ck(e->ctlr->mu);
+  e->ctlr->export_count--;
+  e->ctlr->export_bytes -= e->len;
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_export_rebind(rsm_memseg_export_handle_t memseg, void *vaddr,
+                                        offset_t off, size_t size) {
+  static const char fn[] = "rsm_memseg_export_rebind";
+  (void)off;  // documented as unused
+  bool foreign = false;
+  auto e = find_export(memseg, &foreign);
+  if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle");
+  if (foreign) return fail(fn, RSMERR_NOT_CREATOR, "caller did not create the segment");
+  std::lock_guard<std::mutex> lk(e->mu);
+  if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
+  if (controller_released(e->ctlr_key))
+    return fail(fn, RSMERR_BAD_CTLR_HNDL, "the segment's controller was released");
+  if (!(e->flags & RSM_ALLOW_REBIND))
+    return fail(fn, RSMERR_REBIND_NOT_ALLOWED, "created without RSM_ALLOW_REBIND");
+  if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
+  if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
+  if (size != e->len) return fail(fn, RSMERR_BAD_LENGTH, "length differs from the segment's");
+  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr)))
+    return fail(fn, RSMERR_BAD_ADDR, "vaddr is not page aligned");
+  if (vaddr == e->vaddr) return RSM_SUCCESS;
+  if (int rc = check_memory(fn, vaddr, size, e.get())) return rc;
+  Status s = e->ctlr->ops->export_rebind(e->be, vaddr, size);
+  if (s != Status::ok) return fail_status(fn, s, Op::export_rebind);
+  e->vaddr = vaddr;
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_export_publish(rsm_memseg_export_handle_t memseg,
+                                         rsm_memseg_id_t *segment_id,
+                                         rsmapi_access_entry_t access_list[],
+                                         uint_t access_list_length) {
+  static const char fn[] = "rsm_memseg_export_publish";
+  bool foreign = false;
+  auto e = find_export(memseg, &foreign);
+  if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle");
+  if (foreign) return fail(fn, RSMERR_NOT_CREATOR, "caller did not create the segment");
+  if (!segment_id) return fail(fn, RSMERR_BAD_SEGID, "segment_id is NULL");
+  if (!addr_mapped(segment_id, sizeof *segment_id))
+    return fail(fn, RSMERR_BAD_ADDR, "segment_id points to unmapped memory");
+  std::lock_guard<std::mutex> lk(e->mu);
+  if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
+  if (e->state == ExportState::published)
+    return fail(fn, RSMERR_SEG_ALREADY_PUBLISHED, "segment is already published");
+  std::vector<AclEntry> acl;
+  if (int rc = check_acl(fn, access_list, access_list_length, &acl)) return rc;
+  rsm_memseg_id_t id = *segment_id;
+  if (id != 0 && id <= kReservedIdEnd)
+    return fail(fn, RSMERR_RESERVED_SEGID, "id lies in a system range of rsm_common.h");
+  Status s = e->ctlr->ops->export_publish(e->be, &id, acl.empty() ? nullptr : acl.data(),
+                                          static_cast<uint32_t>(acl.size()), e->default_mode);
+  if (s != Status::ok) return fail_status(fn, s, Op::export_publish);
+  e->state = ExportState::published;
+  e->segid = id;
+  if (*segment_id == 0) *segment_id = id;
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) {
+  static const char fn[] = "rsm_memseg_export_unpublish";
+  bool foreign = false;
+  auto e = find_export(memseg, &foreign);
+  if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle");
+  if (foreign) return fail(fn, RSMERR_NOT_CREATOR, "caller did not create the segment");
+  std::lock_guard<std::mutex> lk(e->mu);
+  if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
+  if (e->state != ExportState::published)
+    return fail(fn, RSMERR_SEG_NOT_PUBLISHED, "segment is not published");
+  if (e->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  e->ctlr->ops->export_unpublish(e->be);
+  e->state = ExportState::created;
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_export_republish(rsm_memseg_export_handle_t memseg,
+                                           rsmapi_access_entry_t access_list[],
+                                           uint_t access_list_length) {
+  static const char fn[] = "rsm_memseg_export_republish";
+  bool foreign = false;
+  auto e = find_export(memseg, &foreign);
+  if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle");
+  if (foreign) return fail(fn, RSMERR_NOT_CREATOR, "caller did not create the segment");
+  std::lock_guard<std::mutex> lk(e->mu);
+  if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
+  if (e->state != ExportState::published)
+    return fail(fn, RSMERR_SEG_NOT_PUBLISHED, "segment is not published");
+  std::vector<AclEntry> acl;
+  if (int rc = check_acl(fn, access_list, access_list_length, &acl)) return rc;
+  Status s = e->ctlr->ops->export_republish(e->be, acl.empty() ? nullptr : acl.data(),
+                                            static_cast<uint32_t>(acl.size()), e->default_mode);
+  if (s != Status::ok) return fail_status(fn, s, Op::export_republish);
+  return RSM_SUCCESS;
+}

@@ -1,0 +1,95 @@
+// rsmkit reference librsm: rsm_memseg_import_map(3RSM) -- map and unmap.
+// Validate and normalise every argument here; the backend only maps.
+#include <sys/mman.h>
+
+#include "core/handle_table.h"
+#include "core/import_common.h"
+
+using namespace rsmkit;
+
+namespace {
+
+// Highest user address on x86_64 with 4-level page tables; a fixed mapping
+// above it can never be made.
+constexpr uintptr_t kUserAddrEnd = uintptr_t{1} << 47;
+
+int prot_of(rsm_permission_t perm) {
+  int prot = 0;
+  if (perm & RSM_PERM_READ) prot |= PROT_READ;
+  if (perm & RSM_PERM_WRITE) prot |= PROT_WRITE;
+  return prot;
+}
+
+}  // namespace
+
+RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void **address,
+                                     rsm_attribute_t attr, rsm_permission_t perm, off_t offset,
+                                     size_t length) {
+  static const char fn[] = "rsm_memseg_import_map";
+  auto seg = imports().find(key_of(im_memseg));
+  if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
+  if (!address || !addr_mapped(address, sizeof *address))
+    return fail(fn, RSMERR_BAD_ADDR, "address is not usable");
+  std::lock_guard<std::mutex> lk(seg->mu);
+  if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
+  if (seg->abort_reported) return fail(fn, RSMERR_SEG_NOT_CONNECTED, "connection was aborted");
+  if (seg->state == ImportState::mapped)
+    return fail(fn, RSMERR_SEG_ALREADY_MAPPED, "segment is already mapped");
+  Placement where;
+  switch (attr) {
+    case RSM_MAP_NONE: where = Placement::anywhere; break;
+    case RSM_MAP_FIXED: where = Placement::fixed; break;
+    case RSM_MAP_RESERVED: where = Placement::reserved; break;
+    default: return fail(fn, RSMERR_MAP_FAILED, "attr is not an rsm_attribute_t value");
+  }
+  if (perm != RSM_PERM_READ && perm != RSM_PERM_WRITE && perm != RSM_PERM_RDWR)
+    return fail(fn, RSMERR_BAD_PERMS, "perm is not READ, WRITE or RDWR");
+  if ((perm & seg->perm) != perm)
+    return fail(fn, RSMERR_BAD_PERMS, "perm exceeds the access granted at connect");
+  if (offset < 0) return fail(fn, RSMERR_BAD_OFFSET, "offset is negative");
+  auto off = static_cast<size_t>(offset);
+  if (off >= seg->size) return fail(fn, RSMERR_BAD_OFFSET, "offset is beyond the segment");
+  if (!page_aligned(off)) return fail(fn, RSMERR_BAD_OFFSET, "offset is not page aligned");
+  if (length == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
+  if (length > seg->size - off) return fail(fn, RSMERR_BAD_LENGTH, "offset+length beyond segment");
+  const rsmapi_controller_attr_t &ca = seg->ctlr->attr;
+  if (ca.attr_max_import_map_size && length > ca.attr_max_import_map_size)
+    return fail(fn, RSMERR_BAD_LENGTH, "length exceeds attr_max_import_map_size");
+  void *want = nullptr;
+  if (where != Placement::anywhere) {
+    want = *address;
+    auto a = reinterpret_cast<uintptr_t>(want);
+    if (!want) return fail(fn, RSMERR_BAD_ADDR, "fixed address is NULL");
+    if (!page_aligned(a)) return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "address not page aligned");
+    if (a >= kUserAddrEnd || length > kUserAddrEnd - a)
+      return fail(fn, RSMERR_BAD_ADDR, "fixed range is outside user space");
+    if (where == Placement::reserved && !addr_mapped(want, length))
+      return fail(fn, RSMERR_BAD_ADDR, "RSM_MAP_RESERVED range is not reserved by the caller");
+  }
+  if (int rc = check_connection(fn, *seg, /*map_semantics=*/false)) return rc;
+  void *got = nullptr;
+  Status s = seg->ctlr->ops->import_map(seg->bi, off, length, prot_of(perm), where, want, &got);
+  if (s != Status::ok) return fail_status(fn, s, Op::import_map);
+  seg->state = ImportState::mapped;
+  seg->map_addr = got;
+  seg->map_len = length;
+  seg->map_where = where;
+  *address = got;
+  return RSM_SUCCESS;
+}
+
+RSMKIT_API int rsm_memseg_import_unmap(rsm_memseg_import_handle_t im_memseg) {
+  static const char fn[] = "rsm_memseg_import_unmap";
+  auto seg = imports().find(key_of(im_memseg));
+  if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
+  std::lock_guard<std::mutex> lk(seg->mu);
+  if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
+  if (seg->state != ImportState::mapped)
+    return fail(fn, RSMERR_SEG_NOT_MAPPED, "segment is not mapped");
+  if (seg->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  seg->ctlr->ops->import_unmap(seg->bi, seg->map_addr, seg->map_len, seg->map_where);
+  seg->state = ImportState::connected;
+  seg->map_addr = nullptr;
+  seg->map_len = 0;
+  return RSM_SUCCESS;
+}
