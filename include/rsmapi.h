@@ -15,6 +15,9 @@
 #ifndef MAXNAMELEN
 #define MAXNAMELEN 256
 #endif
+#if MAXNAMELEN != 256
+#error "rsmapi.h: MAXNAMELEN must be 256 (it sizes controller names in the ABI)"
+#endif
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,42 @@
+// Resource exhaustion, made real with setrlimit in a child process.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include "test_util.h"
+
+namespace {
+
+using namespace rsmkit_test;
+
+TEST(ResourceLimits, NoFreeDescriptorIsInsufficientResources) {
+  EXPECT_EQ(in_child([] {
+              rsmapi_controller_handle_t c = nullptr;
+              char name[] = "shm0";
+              if (rsm_get_controller(name, &c)) return 1;
+              char *mem = pages(1);
+              // Use up every descriptor below the limit.
+              struct rlimit rl = {64, 64};
+              setrlimit(RLIMIT_NOFILE, &rl);
+              while (dup(0) >= 0) {
+              }
+              rsm_memseg_export_handle_t e = nullptr;
+              int rc = rsm_memseg_export_create(c, &e, mem, page(), 0);
+              return rc == RSMERR_INSUFFICIENT_RESOURCES ? 0 : 100 + rc;
+            }),
+            0);
+}
+
+TEST(ResourceLimits, NoAddressSpaceIsInsufficientMem) {
+  EXPECT_EQ(in_child([] {
+              // Leave no room for the controller's state or threads.
+              struct rlimit rl = {1 << 20, 1 << 20};
+              setrlimit(RLIMIT_AS, &rl);
+              rsmapi_controller_handle_t c = nullptr;
+              char name[] = "shm0";
+              int rc = rsm_get_controller(name, &c);
+              return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
+            }),
+            0);
+}
+
+}  // namespace
