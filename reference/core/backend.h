@@ -76,7 +76,9 @@ struct RemoteNode {
   bool active;
 };
 
-// Opaque backend objects.
+// Opaque backend objects. Backends never define these structs (two backends
+// defining them would break the one-definition rule): each casts its own
+// private types to and from these pointers.
 struct BackendCtlr;
 struct BackendExport;
 struct BackendImport;

@@ -68,7 +68,9 @@ uint32_t next_serial();
 constexpr uint64_t kPresenceMagic = 0x72736d6b70726531ULL;  // "rsmkpre1"
 
 // The page "<prefix>.proc.<pid>". Its owner's liveness thread holds `lock`
-// until the process dies; the kernel then marks the robust mutex owner-dead.
+// until the process dies (or exits normally); the kernel then marks the
+// robust mutex owner-dead. Anyone can test it with a trylock: EBUSY is alive;
+// owner-dead, or free (the first observer of the death frees it), is dead.
 struct PresencePage {
   std::atomic<uint64_t> magic;  // stored last: the page is complete and locked
   int32_t pid;
@@ -81,7 +83,8 @@ struct PresencePage {
 // belongs to the incarnation started at start_time (0: any). nullptr if not.
 PresencePage *map_presence(pid_t pid, uint64_t start_time);
 void unmap_presence(PresencePage *p);
-// Whether the page's owner lives. No system call while it does.
+// Whether the page's owner lives. No system call while it does. Can say
+// "alive" once too often while another process is testing a dead page.
 bool presence_alive(PresencePage *p);
 // Whether process pid, started at start_time, still lives (maps its page).
 bool process_alive(pid_t pid, uint64_t start_time);
@@ -193,8 +196,8 @@ size_t page_size();
 
 // ---- system call wrappers --------------------------------------------------
 
+// open(2), retried on EINTR.
 int open_retry(const char *path, int flags, mode_t mode = 0);
-void close_keep_errno(int fd);
 
 }  // namespace rsmkit::shm
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@ struct Process {
   char dir[PATH_MAX];
   char prefix[kMaxPrefix + 1];
   PresencePage *presence;  // stays mapped: the liveness thread holds its lock
+  pthread_t liveness;      // joined at exit
   bool hooks_installed;    // inherited by a forked child, which is right
 };
 
@@ -45,6 +47,8 @@ std::atomic<bool> g_ready{false};
 std::atomic<uint32_t> g_serial{0};
 // Liveness thread hand-shake: 0 pending, 1 lock held, -1 failed.
 std::atomic<int> g_liveness{0};
+// Posted once, at exit, to let the liveness thread end.
+sem_t g_stop_liveness;
 
 // ---- configuration ---------------------------------------------------------
 
@@ -105,15 +109,24 @@ void before_fork() { g_mu.lock(); }
 void after_fork_parent() { g_mu.unlock(); }
 
 // The child has no liveness thread: it must not pass for its parent. It
-// makes its own presence on next use.
+// makes its own presence on next use. The parent's page stays mapped (one
+// page, never touched): unmapping it here trips valgrind's address space
+// manager (3.19, "!is_freeslot(ix)") in the child.
 void after_fork_child() {
-  if (g_proc.presence) munmap(g_proc.presence, sizeof(PresencePage));
   std::memset(static_cast<void *>(&g_proc.info), 0, sizeof g_proc.info);
   g_proc.presence = nullptr;
   g_ready.store(false, std::memory_order_relaxed);
   g_serial.store(0, std::memory_order_relaxed);
   g_liveness.store(0, std::memory_order_relaxed);
   g_mu.unlock();
+}
+
+// Ends the liveness thread: the kernel marks the presence lock owner-dead,
+// so the process reads as dead from here on. Joined, so that the thread's
+// resources are freed (leak checkers would report a thread left running).
+void stop_liveness_thread() {
+  sem_post(&g_stop_liveness);
+  pthread_join(g_proc.liveness, nullptr);
 }
 
 void at_exit() {
@@ -123,6 +136,7 @@ void at_exit() {
   if (!lk.owns_lock() || !g_ready.load(std::memory_order_acquire)) return;
   if (g_proc.info.pid != getpid()) return;
   remove_own_names();
+  stop_liveness_thread();
 }
 
 bool install_hooks() {
@@ -135,29 +149,30 @@ bool install_hooks() {
 
 // ---- presence page ---------------------------------------------------------
 
-// Holds the presence lock until the process dies, whatever the cause; the
-// kernel then marks the robust mutex owner-dead. All signals are blocked
-// (inherited from the creator), so pause() never returns and the thread
-// never runs application signal handlers.
+// Holds the presence lock until the process dies, whatever the cause, or
+// exits normally; the kernel then marks the robust mutex owner-dead. All
+// signals are blocked (inherited from the creator): the thread never runs
+// application signal handlers, and waits without a descriptor to lose.
 void *liveness_main(void *arg) {
   auto *page = static_cast<PresencePage *>(arg);
   int rc = pthread_mutex_lock(&page->lock);
   g_liveness.store(rc == 0 ? 1 : -1, std::memory_order_release);
   if (rc != 0) return nullptr;
-  for (;;) pause();
+  while (sem_wait(&g_stop_liveness) != 0) {
+  }
+  return nullptr;  // with the lock held, on purpose
 }
 
 Status start_liveness_thread(PresencePage *page) {
   pthread_attr_t attr;
   if (pthread_attr_init(&attr) != 0) return Status::no_resources;
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, 256 * 1024);  // it only waits
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t tid;
   g_liveness.store(0, std::memory_order_relaxed);
-  int rc = pthread_create(&tid, &attr, liveness_main, page);
+  sem_init(&g_stop_liveness, 0, 0);
+  int rc = pthread_create(&g_proc.liveness, &attr, liveness_main, page);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
   if (rc != 0) return errno_status(rc, Status::no_resources);
@@ -167,7 +182,9 @@ Status start_liveness_thread(PresencePage *page) {
     struct timespec ts = {0, 50 * 1000};
     nanosleep(&ts, nullptr);
   }
-  return state == 1 ? Status::ok : Status::no_resources;
+  if (state == 1) return Status::ok;
+  pthread_join(g_proc.liveness, nullptr);
+  return Status::no_resources;
 }
 
 // A directory that cannot be used makes the controller absent.
@@ -245,12 +262,6 @@ int open_retry(const char *path, int flags, mode_t mode) {
     fd = open(path, flags, mode);
   } while (fd < 0 && errno == EINTR);
   return fd;
-}
-
-void close_keep_errno(int fd) {
-  int saved = errno;
-  close(fd);
-  errno = saved;
 }
 
 bool object_path(Path &out, const char *kind, pid_t pid, uint32_t serial) {
