@@ -58,6 +58,10 @@ bool Peer::start(const std::string &extra_env) {
   size_t at = tmpl.find("{}");
   std::string full = at == std::string::npos ? tmpl + " " + cmd : tmpl.replace(at, 2, cmd);
   if (!extra_env.empty()) full = "env " + extra_env + " " + full;
+  // exec: the shell becomes the template's command (env, ip netns exec, ...),
+  // which execs the peer in turn, so pid_ is the peer itself and crash()
+  // can wait for its death.
+  full = "exec " + full;
   pid_ = fork();
   if (pid_ < 0) {
     error_ = "fork failed";
@@ -85,6 +89,8 @@ bool Peer::start(const std::string &extra_env) {
   }
   if (auto p = hello.find("node="); p != std::string::npos)
     node_ = static_cast<rsm_node_id_t>(std::strtoul(hello.c_str() + p + 5, nullptr, 10));
+  if (auto p = hello.find("pid="); p != std::string::npos)
+    peer_pid_ = static_cast<pid_t>(std::strtol(hello.c_str() + p + 4, nullptr, 10));
   return true;
 }
 
@@ -138,10 +144,18 @@ rsm_memseg_id_t Peer::segid_of(const std::string &reply) {
 
 void Peer::crash() {
   if (pid_ <= 0) return;
-  // The peer process itself reports its pid in the hello line? Kill the group.
+  // The peer reported its own pid; when a template command did not exec it,
+  // it is not pid_, so kill it by that pid and wait until it is gone.
+  if (peer_pid_ > 0 && peer_pid_ != pid_) kill(peer_pid_, SIGKILL);
   kill(-pid_, SIGKILL);
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
+  if (peer_pid_ > 0 && peer_pid_ != pid_) {
+    for (int i = 0; i < 1000 && kill(peer_pid_, 0) == 0; i++) {
+      struct pollfd none = {-1, 0, 0};
+      poll(&none, 0, 5);  // bounded: the orphan is reaped by init within ms
+    }
+  }
   pid_ = -1;
   close(in_);
   close(out_);

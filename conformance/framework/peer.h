@@ -49,7 +49,8 @@ class Peer {
   std::string stderr_text();
 
  private:
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;       // the process we forked (the peer, once exec'd)
+  pid_t peer_pid_ = -1;  // the peer's own pid, from its hello
   int in_ = -1, out_ = -1, err_ = -1;
   std::string buf_, err_buf_, error_;
   rsm_node_id_t node_ = 0;

@@ -5,39 +5,10 @@
 #define RSMC_RC_H
 
 #include <gtest/gtest.h>
-#include <rsmapi.h>
 
-#include <bitset>
-#include <initializer_list>
-#include <string>
+#include "framework/rc_set.h"
 
 namespace rsmc {
-
-const char *rc_name(int rc);
-
-// A set of acceptable return codes (0..255; kMissingSymbol is never in it).
-class RcSet {
- public:
-  RcSet() = default;
-  RcSet(std::initializer_list<int> codes) {
-    for (int c : codes) add(c);
-  }
-  RcSet &add(int c) {
-    if (c >= 0 && c < 256) bits_.set(static_cast<size_t>(c));
-    return *this;
-  }
-  RcSet &add(const RcSet &o) {
-    bits_ |= o.bits_;
-    return *this;
-  }
-  bool has(int c) const { return c >= 0 && c < 256 && bits_.test(static_cast<size_t>(c)); }
-  bool empty() const { return bits_.none(); }
-  bool only_success() const { return bits_.count() == 1 && bits_.test(0); }
-  std::string str() const;
-
- private:
-  std::bitset<256> bits_;
-};
 
 ::testing::AssertionResult rc_in(const char *expr, const char *set_expr, int rc, const RcSet &set);
 

@@ -40,7 +40,7 @@ void end_span(ImportSeg &seg, Barrier &bar) {
 }  // namespace
 
 RSMKIT_API int rsm_memseg_import_init_barrier(rsm_memseg_import_handle_t im_memseg,
-                                              rsm_barrier_type_t type, rsmapi_barrier_t *barrier) {
+                                              rsm_barrier_type_t type, rsmapi_barrier_t *barrier) try {
   static const char fn[] = "rsm_memseg_import_init_barrier";
   (void)type;  // every type gets segment scope (docs/reference.md)
   auto seg = imports().find(key_of(im_memseg));
@@ -59,9 +59,9 @@ RSMKIT_API int rsm_memseg_import_init_barrier(rsm_memseg_import_handle_t im_mems
   barrier->gnum = kBarrierMagic;
   barrier->privdata = handle_of<void *>(key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_destroy_barrier(rsmapi_barrier_t *barrier) {
+RSMKIT_API int rsm_memseg_import_destroy_barrier(rsmapi_barrier_t *barrier) try {
   static const char fn[] = "rsm_memseg_import_destroy_barrier";
   Bound b;
   int rc = resolve(fn, barrier, RSMERR_BAD_BARRIER_PTR, &b);
@@ -75,9 +75,9 @@ RSMKIT_API int rsm_memseg_import_destroy_barrier(rsmapi_barrier_t *barrier) {
   if (b.bar->open) end_span(*b.seg, *b.bar);
   b.seg->barriers--;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_open_barrier(rsmapi_barrier_t *barrier) {
+RSMKIT_API int rsm_memseg_import_open_barrier(rsmapi_barrier_t *barrier) try {
   static const char fn[] = "rsm_memseg_import_open_barrier";
   Bound b;
   if (int rc = resolve(fn, barrier, RSMERR_BAD_BARRIER_PTR, &b)) return rc;
@@ -89,9 +89,9 @@ RSMKIT_API int rsm_memseg_import_open_barrier(rsmapi_barrier_t *barrier) {
     b.seg->open_spans++;
   }
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_order_barrier(rsmapi_barrier_t *barrier) {
+RSMKIT_API int rsm_memseg_import_order_barrier(rsmapi_barrier_t *barrier) try {
   static const char fn[] = "rsm_memseg_import_order_barrier";
   Bound b;
   if (int rc = resolve(fn, barrier, RSMERR_BARRIER_UNINITIALIZED, &b)) return rc;
@@ -103,9 +103,9 @@ RSMKIT_API int rsm_memseg_import_order_barrier(rsmapi_barrier_t *barrier) {
   if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
   if (b.seg->span_failure) return fail(fn, b.seg->span_failure, "an access in the span failed");
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_close_barrier(rsmapi_barrier_t *barrier) {
+RSMKIT_API int rsm_memseg_import_close_barrier(rsmapi_barrier_t *barrier) try {
   static const char fn[] = "rsm_memseg_import_close_barrier";
   Bound b;
   if (int rc = resolve(fn, barrier, RSMERR_BARRIER_UNINITIALIZED, &b)) return rc;
@@ -121,10 +121,10 @@ RSMKIT_API int rsm_memseg_import_close_barrier(rsmapi_barrier_t *barrier) {
   if (failure) return fail(fn, failure, "an access in the span failed");
   if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_import_set_mode(rsm_memseg_import_handle_t im_memseg,
-                                          rsm_barrier_mode_t mode) {
+                                          rsm_barrier_mode_t mode) try {
   static const char fn[] = "rsm_memseg_import_set_mode";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
@@ -134,10 +134,10 @@ RSMKIT_API int rsm_memseg_import_set_mode(rsm_memseg_import_handle_t im_memseg,
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   seg->mode = mode;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_import_get_mode(rsm_memseg_import_handle_t im_memseg,
-                                          rsm_barrier_mode_t *mode) {
+                                          rsm_barrier_mode_t *mode) try {
   static const char fn[] = "rsm_memseg_import_get_mode";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
@@ -146,4 +146,4 @@ RSMKIT_API int rsm_memseg_import_get_mode(rsm_memseg_import_handle_t im_memseg,
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   *mode = seg->mode;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

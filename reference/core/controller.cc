@@ -36,7 +36,7 @@ bool parse_name(const char *name, std::string *type, uint32_t *unit) {
 
 }  // namespace
 
-RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *controller) {
+RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *controller) try {
   static const char fn[] = "rsm_get_controller";
   if (!controller) return fail(fn, RSMERR_BAD_CTLR_HNDL, "controller is NULL");
   if (!addr_mapped(controller, sizeof *controller))
@@ -83,10 +83,10 @@ RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *contro
   uint64_t key = controllers().insert(Kind::controller, c);
   *controller = handle_of<rsmapi_controller_handle_t>(key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_get_controller_attr(rsmapi_controller_handle_t chdl,
-                                       rsmapi_controller_attr_t *attr) {
+                                       rsmapi_controller_attr_t *attr) try {
   static const char fn[] = "rsm_get_controller_attr";
   auto c = controllers().find(key_of(chdl));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -95,9 +95,9 @@ RSMKIT_API int rsm_get_controller_attr(rsmapi_controller_handle_t chdl,
   std::lock_guard<std::mutex> lk(c->mu);
   *attr = c->attr;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_release_controller(rsmapi_controller_handle_t controller) {
+RSMKIT_API int rsm_release_controller(rsmapi_controller_handle_t controller) try {
   static const char fn[] = "rsm_release_controller";
   auto c = controllers().find(key_of(controller));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -107,4 +107,4 @@ RSMKIT_API int rsm_release_controller(rsmapi_controller_handle_t controller) {
   // controller object alive until they are destroyed or disconnected.
   if (--c->refs == 0) controllers().remove(c->key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -11,11 +11,20 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 
 #include "core/backend.h"
 
 #define RSMKIT_API extern "C" __attribute__((visibility("default")))
+
+// Every entry point is a function-try-block ending in this: an allocation
+// failure anywhere below becomes an error code, never an exception escaping
+// into C callers.
+#define RSMKIT_OOM_GUARD(code)                                \
+  catch (const std::bad_alloc &) {                            \
+    return ::rsmkit::fail(__func__, code, "out of memory");   \
+  }
 
 namespace rsmkit {
 

@@ -81,7 +81,7 @@ int check_acl(const char *fn, const rsmapi_access_entry_t *acl, uint_t n,
 
 RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
                                         rsm_memseg_export_handle_t *memseg, void *vaddr,
-                                        size_t size, uint_t flags) {
+                                        size_t size, uint_t flags) try {
   static const char fn[] = "rsm_memseg_export_create";
   auto c = controllers().find(key_of(controller));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -122,9 +122,9 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
   uint64_t key = exports().insert(Kind::export_seg, e);
   *memseg = handle_of<rsm_memseg_export_handle_t>(key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_export_destroy(rsm_memseg_export_handle_t memseg) {
+RSMKIT_API int rsm_memseg_export_destroy(rsm_memseg_export_handle_t memseg) try {
   static const char fn[] = "rsm_memseg_export_destroy";
   auto e = exports().find(key_of(memseg));
   if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle of this process");
@@ -139,10 +139,10 @@ RSMKIT_API int rsm_memseg_export_destroy(rsm_memseg_export_handle_t memseg) {
   e->ctlr->export_count--;
   e->ctlr->export_bytes -= e->len;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_export_rebind(rsm_memseg_export_handle_t memseg, void *vaddr,
-                                        offset_t off, size_t size) {
+                                        offset_t off, size_t size) try {
   static const char fn[] = "rsm_memseg_export_rebind";
   (void)off;  // documented as unused
   bool foreign = false;
@@ -166,12 +166,12 @@ RSMKIT_API int rsm_memseg_export_rebind(rsm_memseg_export_handle_t memseg, void 
   if (s != Status::ok) return fail_status(fn, s, Op::export_rebind);
   e->vaddr = vaddr;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_export_publish(rsm_memseg_export_handle_t memseg,
                                          rsm_memseg_id_t *segment_id,
                                          rsmapi_access_entry_t access_list[],
-                                         uint_t access_list_length) {
+                                         uint_t access_list_length) try {
   static const char fn[] = "rsm_memseg_export_publish";
   bool foreign = false;
   auto e = find_export(memseg, &foreign);
@@ -196,9 +196,9 @@ RSMKIT_API int rsm_memseg_export_publish(rsm_memseg_export_handle_t memseg,
   e->segid = id;
   if (*segment_id == 0) *segment_id = id;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) {
+RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) try {
   static const char fn[] = "rsm_memseg_export_unpublish";
   bool foreign = false;
   auto e = find_export(memseg, &foreign);
@@ -212,11 +212,11 @@ RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) {
   e->ctlr->ops->export_unpublish(e->be);
   e->state = ExportState::created;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_export_republish(rsm_memseg_export_handle_t memseg,
                                            rsmapi_access_entry_t access_list[],
-                                           uint_t access_list_length) {
+                                           uint_t access_list_length) try {
   static const char fn[] = "rsm_memseg_export_republish";
   bool foreign = false;
   auto e = find_export(memseg, &foreign);
@@ -232,4 +232,4 @@ RSMKIT_API int rsm_memseg_export_republish(rsm_memseg_export_handle_t memseg,
                                             static_cast<uint32_t>(acl.size()), e->default_mode);
   if (s != Status::ok) return fail_status(fn, s, Op::export_republish);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <vector>
 
 namespace rsmkit {
 
@@ -50,12 +49,16 @@ bool addr_mapped(const void *p, size_t n) {
   uintptr_t a = reinterpret_cast<uintptr_t>(p);
   if (a < page_size() || n == 0) return a >= page_size();
   if (a + n < a) return false;
-  uintptr_t start = a & ~(page_size() - 1);
-  size_t len = (a + n) - start;
-  size_t pages = (len + page_size() - 1) / page_size();
-  // mincore fails with ENOMEM when any page of the range is unmapped.
-  std::vector<unsigned char> vec(pages);
-  return mincore(reinterpret_cast<void *>(start), len, vec.data()) == 0;
+  uintptr_t start = a & ~(page_size() - 1), end = a + n;
+  // mincore fails with ENOMEM when any page of the range is unmapped. Asked a
+  // chunk at a time into a stack buffer: this check must not allocate.
+  unsigned char vec[256];
+  const size_t chunk = sizeof vec * page_size();
+  for (uintptr_t p = start; p < end; p += chunk) {
+    size_t len = end - p < chunk ? end - p : chunk;
+    if (mincore(reinterpret_cast<void *>(p), len, vec) != 0) return false;
+  }
+  return true;
 }
 
 bool range_mapped(const void *p, size_t n, bool *writable) {

@@ -42,7 +42,7 @@ bool access_granted(const ImportInfo &info, rsm_permission_t perm) {
 RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
                                          rsm_node_id_t node_id, rsm_memseg_id_t segment_id,
                                          rsm_permission_t perm,
-                                         rsm_memseg_import_handle_t *im_memseg) {
+                                         rsm_memseg_import_handle_t *im_memseg) try {
   static const char fn[] = "rsm_memseg_import_connect";
   auto c = controllers().find(key_of(controller));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -79,9 +79,9 @@ RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
   uint64_t key = imports().insert(Kind::import_seg, seg);
   *im_memseg = handle_of<rsm_memseg_import_handle_t>(key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_disconnect(rsm_memseg_import_handle_t im_memseg) {
+RSMKIT_API int rsm_memseg_import_disconnect(rsm_memseg_import_handle_t im_memseg) try {
   static const char fn[] = "rsm_memseg_import_disconnect";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
@@ -95,4 +95,4 @@ RSMKIT_API int rsm_memseg_import_disconnect(rsm_memseg_import_handle_t im_memseg
   std::lock_guard<std::mutex> ck(seg->ctlr->mu);
   seg->ctlr->import_count--;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

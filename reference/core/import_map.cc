@@ -24,7 +24,7 @@ int prot_of(rsm_permission_t perm) {
 
 RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void **address,
                                      rsm_attribute_t attr, rsm_permission_t perm, off_t offset,
-                                     size_t length) {
+                                     size_t length) try {
   static const char fn[] = "rsm_memseg_import_map";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
@@ -76,9 +76,9 @@ RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void 
   seg->map_where = where;
   *address = got;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_MAP_FAILED)
 
-RSMKIT_API int rsm_memseg_import_unmap(rsm_memseg_import_handle_t im_memseg) {
+RSMKIT_API int rsm_memseg_import_unmap(rsm_memseg_import_handle_t im_memseg) try {
   static const char fn[] = "rsm_memseg_import_unmap";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
@@ -92,4 +92,4 @@ RSMKIT_API int rsm_memseg_import_unmap(rsm_memseg_import_handle_t im_memseg) {
   seg->map_addr = nullptr;
   seg->map_len = 0;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

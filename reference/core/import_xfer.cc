@@ -20,7 +20,10 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
          size_t count, Op op) {
   const BackendOps *ops = seg.ctlr->ops;
   if (explicit_span(seg)) {
-    Status s = ops->import_xfer(seg.bi, d, off, local, elem, count);
+    // A torn-down connection moves no data (the exporter's memory must not
+    // change after unpublish); the close reports it.
+    Status s = ops->import_check(seg.bi);
+    if (s == Status::ok) s = ops->import_xfer(seg.bi, d, off, local, elem, count);
     if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::import_xfer);
     return RSM_SUCCESS;
   }
@@ -34,7 +37,7 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
 }
 
 int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset, void *buf,
-         size_t elem, size_t count) {
+         size_t elem, size_t count) try {
   auto seg = imports().find(key_of(h));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
   if (!buf) return fail(fn, RSMERR_BAD_ADDR, "local buffer is NULL");
@@ -58,6 +61,8 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
     return fail(fn, RSMERR_BARRIER_UNINITIALIZED, "no barrier initialized for the segment");
   if (count == 0) return RSM_SUCCESS;
   return move(fn, *seg, d, off, buf, elem, count, Op::import_xfer);
+} catch (const std::bad_alloc &) {
+  return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "out of memory");
 }
 
 // One iovec entry: resolves the local side and checks both ranges.
@@ -87,7 +92,7 @@ int vector_entry(const char *fn, ImportSeg &seg, Direction d, const rsm_iovec_t 
   return move(fn, seg, d, roff, local, 1, len, Op::import_xfer_vector);
 }
 
-int vector_xfer(const char *fn, rsm_scat_gath_t *sg, Direction d) {
+int vector_xfer(const char *fn, rsm_scat_gath_t *sg, Direction d) try {
   if (!sg || !addr_mapped(sg, sizeof *sg))
     return fail(fn, RSMERR_BAD_SGIO, "sg_io is not a usable pointer");
   auto seg = imports().find(key_of(sg->remote_handle));
@@ -116,6 +121,8 @@ int vector_xfer(const char *fn, rsm_scat_gath_t *sg, Direction d) {
     if (s != Status::ok) return fail_status(fn, s, Op::import_xfer_vector);
   }
   return RSM_SUCCESS;
+} catch (const std::bad_alloc &) {
+  return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "out of memory");
 }
 
 }  // namespace
@@ -138,19 +145,19 @@ RSMKIT_GETPUT(64)
 #undef RSMKIT_GETPUT
 
 RSMKIT_API int rsm_memseg_import_get(rsm_memseg_import_handle_t h, off_t offset, void *dst_addr,
-                                     size_t length) {
+                                     size_t length) try {
   return xfer("rsm_memseg_import_get", h, Direction::get, offset, dst_addr, 1, length);
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_memseg_import_put(rsm_memseg_import_handle_t h, off_t offset, void *src_addr,
-                                     size_t length) {
+                                     size_t length) try {
   return xfer("rsm_memseg_import_put", h, Direction::put, offset, src_addr, 1, length);
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_getv(rsm_scat_gath_t *sg_io) {
+RSMKIT_API int rsm_memseg_import_getv(rsm_scat_gath_t *sg_io) try {
   return vector_xfer("rsm_memseg_import_getv", sg_io, Direction::get);
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_import_putv(rsm_scat_gath_t *sg_io) {
+RSMKIT_API int rsm_memseg_import_putv(rsm_scat_gath_t *sg_io) try {
   return vector_xfer("rsm_memseg_import_putv", sg_io, Direction::put);
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -7,7 +7,7 @@ using namespace rsmkit;
 
 RSMKIT_API int rsm_create_localmemory_handle(rsmapi_controller_handle_t handle,
                                              rsm_localmemory_handle_t *l_handle,
-                                             caddr_t local_vaddr, size_t length) {
+                                             caddr_t local_vaddr, size_t length) try {
   static const char fn[] = "rsm_create_localmemory_handle";
   auto c = controllers().find(key_of(handle));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -31,10 +31,10 @@ RSMKIT_API int rsm_create_localmemory_handle(rsmapi_controller_handle_t handle,
   uint64_t key = localmems().insert(Kind::localmem, lm);
   *l_handle = handle_of<rsm_localmemory_handle_t>(key);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_free_localmemory_handle(rsmapi_controller_handle_t handle,
-                                           rsm_localmemory_handle_t l_handle) {
+                                           rsm_localmemory_handle_t l_handle) try {
   static const char fn[] = "rsm_free_localmemory_handle";
   auto c = controllers().find(key_of(handle));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
@@ -44,4 +44,4 @@ RSMKIT_API int rsm_free_localmemory_handle(rsmapi_controller_handle_t handle,
   if (!localmems().remove(lm->key)) return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "freed concurrently");
   c->ops->localmem_free(lm->bm);
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

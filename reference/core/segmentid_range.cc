@@ -37,7 +37,7 @@ bool read_conf(std::string *out) {
 }  // namespace
 
 RSMKIT_API int rsm_get_segmentid_range(const char *appid, rsm_memseg_id_t *baseid,
-                                       uint32_t *length) {
+                                       uint32_t *length) try {
   static const char fn[] = "rsm_get_segmentid_range";
   if (!appid || !addr_mapped(appid, 1)) return fail(fn, RSMERR_BAD_ADDR, "appid is not readable");
   if (!baseid || !addr_mapped(baseid, sizeof *baseid))
@@ -54,4 +54,4 @@ RSMKIT_API int rsm_get_segmentid_range(const char *appid, rsm_memseg_id_t *basei
   *baseid = b;
   *length = n;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -87,7 +87,7 @@ class Deadline {
 
 }  // namespace
 
-RSMKIT_API int rsm_intr_signal_post(void *im_memseg, uint_t flags) {
+RSMKIT_API int rsm_intr_signal_post(void *im_memseg, uint_t flags) try {
   static const char fn[] = "rsm_intr_signal_post";
   bool no_accumulate = (flags & RSM_SIGPOST_NO_ACCUMULATE) != 0;
   if (kind_of(im_memseg) == Kind::export_seg) {
@@ -108,9 +108,9 @@ RSMKIT_API int rsm_intr_signal_post(void *im_memseg, uint_t flags) {
     return s == Status::ok ? RSM_SUCCESS : fail_status(fn, s, Op::signal_post);
   }
   return fail(fn, RSMERR_BAD_SEG_HNDL, "not a segment handle");
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_intr_signal_wait(void *im_memseg, int timeout) {
+RSMKIT_API int rsm_intr_signal_wait(void *im_memseg, int timeout) try {
   static const char fn[] = "rsm_intr_signal_wait";
   int fd = -1;
   const BackendOps *ops = nullptr;
@@ -128,9 +128,9 @@ RSMKIT_API int rsm_intr_signal_wait(void *im_memseg, int timeout) {
     if (ops->event_consume(fd)) return RSM_SUCCESS;
     // Another waiter took the event: wait on for the time that is left.
   }
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) {
+RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) try {
   static const char fn[] = "rsm_memseg_get_pollfd";
   int fd = -1;
   const BackendOps *ops = nullptr;
@@ -155,9 +155,9 @@ RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) {
   pfd->events = POLLRDNORM;
   pfd->revents = 0;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
-RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) {
+RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) try {
   static const char fn[] = "rsm_memseg_release_pollfd";
   int fd = -1;
   const BackendOps *ops = nullptr;
@@ -188,10 +188,10 @@ RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) {
     if (it != r.fds.end() && --it->second.refs <= 0) r.fds.erase(it);
   }
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int timeout,
-                                           int *numfdsp) {
+                                           int *numfdsp) try {
   static const char fn[] = "rsm_intr_signal_wait_pollfd";
   if (numfdsp) {
     if (!addr_mapped(numfdsp, sizeof *numfdsp)) return fail(fn, RSMERR_BAD_ADDR, "numfdsp not writable");
@@ -228,4 +228,4 @@ RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int
     }
     if (deadline.remaining() == 0) return fail(fn, RSMERR_TIMEOUT, "no event before the timeout");
   }
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

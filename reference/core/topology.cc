@@ -47,7 +47,7 @@ bool describe(const BackendOps *ops, LocalCtlr *out) {
 
 }  // namespace
 
-RSMKIT_API int rsm_get_interconnect_topology(rsm_topology_t **topology_data) {
+RSMKIT_API int rsm_get_interconnect_topology(rsm_topology_t **topology_data) try {
   static const char fn[] = "rsm_get_interconnect_topology";
   if (!topology_data) return fail(fn, RSMERR_BAD_TOPOLOGY_PTR, "topology_data is NULL");
   if (!addr_mapped(topology_data, sizeof *topology_data))
@@ -90,7 +90,7 @@ RSMKIT_API int rsm_get_interconnect_topology(rsm_topology_t **topology_data) {
   }
   *topology_data = t;
   return RSM_SUCCESS;
-}
+} RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
 RSMKIT_API void rsm_free_interconnect_topology(rsm_topology_t *topology_data) {
   std::free(topology_data);  // NULL is fine
