@@ -19,6 +19,12 @@ bool controller_released(uint64_t ctlr_key) { return !controllers().find(ctlr_ke
 
 namespace {
 
+// Serialises get (lookup + reference) against release (unreference + retire).
+std::mutex &open_mu() {
+  static auto *mu = new std::mutex;
+  return *mu;
+}
+
 // "<type><unit>": the type is everything before the trailing decimal digits
 // (compared without regard to case), the unit those digits (0 when absent).
 bool parse_name(const char *name, std::string *type, uint32_t *unit) {
@@ -54,9 +60,9 @@ RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *contro
   std::string canonical = type + std::to_string(unit);
 
   // A controller already open in this process gets one more reference;
-  // open_mu keeps two racing first opens from creating two controllers.
-  static std::mutex open_mu;
-  std::lock_guard<std::mutex> lk(open_mu);
+  // open_mu keeps two racing first opens from creating two controllers, and
+  // a release from retiring the handle between our lookup and our increment.
+  std::lock_guard<std::mutex> lk(open_mu());
   pid_t me = current_pid();
   auto c = controllers().find_if([&](const Controller &x) {
     return x.owner == me && x.name == canonical && x.refs > 0;
@@ -99,6 +105,7 @@ RSMKIT_API int rsm_get_controller_attr(rsmapi_controller_handle_t chdl,
 
 RSMKIT_API int rsm_release_controller(rsmapi_controller_handle_t controller) try {
   static const char fn[] = "rsm_release_controller";
+  std::lock_guard<std::mutex> ol(open_mu());
   auto c = controllers().find(key_of(controller));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
   std::lock_guard<std::mutex> lk(c->mu);

@@ -33,7 +33,7 @@ namespace rsmkit {
 // refreshed in the child after fork.
 pid_t current_pid();
 size_t page_size();
-inline bool page_aligned(uintptr_t v) { return (v & (page_size() - 1)) == 0; }
+inline bool page_aligned(uintptr_t v, size_t page = page_size()) { return v % page == 0; }
 
 // True when [p, p+n) is mapped in this process (a cheap check that turns a
 // pointer to unmapped memory into RSMERR_BAD_ADDR instead of a crash). Pointers
@@ -78,7 +78,12 @@ struct Controller {
   size_t export_count = 0, export_bytes = 0, import_count = 0;
   uint64_t key = 0;
   ~Controller();
+  // The controller's page size: what export ranges and map offsets align to.
+  size_t page() const { return attr.attr_page_size ? attr.attr_page_size : page_size(); }
 };
+
+// Controller limits of 0 mean "no limit" (a backend that reports nothing).
+inline bool over_limit(size_t used_plus_new, size_t limit) { return limit && used_plus_new > limit; }
 
 enum class ExportState { created, published };
 

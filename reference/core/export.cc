@@ -90,10 +90,10 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
     return fail(fn, RSMERR_BAD_ADDR, "memseg points to unmapped memory");
   if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
   if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
-  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr)))
+  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr), c->page()))
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "vaddr is not page aligned");
-  if (!page_aligned(size)) return fail(fn, RSMERR_BAD_LENGTH, "length is not a page multiple");
-  if (c->attr.attr_max_export_segment_size && size > c->attr.attr_max_export_segment_size)
+  if (!page_aligned(size, c->page())) return fail(fn, RSMERR_BAD_LENGTH, "length is not a page multiple");
+  if (over_limit(size, c->attr.attr_max_export_segment_size))
     return fail(fn, RSMERR_BAD_LENGTH, "length exceeds attr_max_export_segment_size");
   if (int rc = check_memory(fn, vaddr, size, nullptr)) return rc;
 
@@ -103,9 +103,8 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
     // rsmkit never blocks for resources: without RSM_CREATE_SEG_DONTWAIT the
     // answer is the same (docs/reference.md).
     std::lock_guard<std::mutex> lk(c->mu);
-    if (c->export_count >= c->attr.attr_max_export_segments ||
-        size > c->attr.attr_tot_export_segment_size - std::min(c->export_bytes,
-                                                                c->attr.attr_tot_export_segment_size))
+    if (over_limit(c->export_count + 1, c->attr.attr_max_export_segments) ||
+        over_limit(c->export_bytes + size, c->attr.attr_tot_export_segment_size))
       return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "controller export limits reached");
     Status s = c->ops->export_create(c->bc, vaddr, size, flags, &e->be);
     if (s != Status::ok) return fail_status(fn, s, Op::export_create);
@@ -158,7 +157,7 @@ RSMKIT_API int rsm_memseg_export_rebind(rsm_memseg_export_handle_t memseg, void 
   if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
   if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
   if (size != e->len) return fail(fn, RSMERR_BAD_LENGTH, "length differs from the segment's");
-  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr)))
+  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr), e->ctlr->page()))
     return fail(fn, RSMERR_BAD_ADDR, "vaddr is not page aligned");
   if (vaddr == e->vaddr) return RSM_SUCCESS;
   if (int rc = check_memory(fn, vaddr, size, e.get())) return rc;

@@ -56,7 +56,7 @@ RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
   ImportInfo info{};
   {
     std::lock_guard<std::mutex> lk(c->mu);
-    if (c->import_count >= c->attr.attr_max_import_segments)
+    if (over_limit(c->import_count + 1, c->attr.attr_max_import_segments))
       return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "controller import limit reached");
     Status s = c->ops->import_connect(c->bc, node_id, segment_id, &info, &seg->bi);
     if (s != Status::ok) return fail_status(fn, s, Op::import_connect);

@@ -49,18 +49,18 @@ RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void 
   if (offset < 0) return fail(fn, RSMERR_BAD_OFFSET, "offset is negative");
   auto off = static_cast<size_t>(offset);
   if (off >= seg->size) return fail(fn, RSMERR_BAD_OFFSET, "offset is beyond the segment");
-  if (!page_aligned(off)) return fail(fn, RSMERR_BAD_OFFSET, "offset is not page aligned");
+  if (!page_aligned(off, seg->ctlr->page())) return fail(fn, RSMERR_BAD_OFFSET, "offset is not page aligned");
   if (length == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
   if (length > seg->size - off) return fail(fn, RSMERR_BAD_LENGTH, "offset+length beyond segment");
   const rsmapi_controller_attr_t &ca = seg->ctlr->attr;
-  if (ca.attr_max_import_map_size && length > ca.attr_max_import_map_size)
+  if (over_limit(length, ca.attr_max_import_map_size))
     return fail(fn, RSMERR_BAD_LENGTH, "length exceeds attr_max_import_map_size");
   void *want = nullptr;
   if (where != Placement::anywhere) {
     want = *address;
     auto a = reinterpret_cast<uintptr_t>(want);
     if (!want) return fail(fn, RSMERR_BAD_ADDR, "fixed address is NULL");
-    if (!page_aligned(a)) return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "address not page aligned");
+    if (!page_aligned(a, seg->ctlr->page())) return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "address not page aligned");
     if (a >= kUserAddrEnd || length > kUserAddrEnd - a)
       return fail(fn, RSMERR_BAD_ADDR, "fixed range is outside user space");
     if (where == Placement::reserved && !addr_mapped(want, length))

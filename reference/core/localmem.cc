@@ -14,7 +14,7 @@ RSMKIT_API int rsm_create_localmemory_handle(rsmapi_controller_handle_t handle,
   if (!l_handle || !addr_mapped(l_handle, sizeof *l_handle))
     return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "l_handle is not usable");
   if (!local_vaddr) return fail(fn, RSMERR_BAD_ADDR, "local_vaddr is NULL");
-  if (!page_aligned(reinterpret_cast<uintptr_t>(local_vaddr)))
+  if (!page_aligned(reinterpret_cast<uintptr_t>(local_vaddr), c->page()))
     return fail(fn, RSMERR_BAD_ADDR, "local_vaddr is not page aligned");
   if (length == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
   if (reinterpret_cast<uintptr_t>(local_vaddr) + length < reinterpret_cast<uintptr_t>(local_vaddr))
