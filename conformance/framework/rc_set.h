@@ -28,6 +28,7 @@ class RcSet {
     bits_ |= o.bits_;
     return *this;
   }
+  friend RcSet operator|(RcSet a, const RcSet &b) { return a.add(b); }
   bool has(int c) const { return c >= 0 && c < 256 && bits_.test(static_cast<size_t>(c)); }
   bool empty() const { return bits_.none(); }
   bool only_success() const { return bits_.count() == 1 && bits_.test(0); }

@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "framework/rc.h"
+#include "framework/rc_set.h"
 
 namespace rsmc::model {
 

@@ -39,6 +39,10 @@ inline bool page_aligned(uintptr_t v, size_t page = page_size()) { return v % pa
 // pointer to unmapped memory into RSMERR_BAD_ADDR instead of a crash). Pointers
 // to mapped but inaccessible pages are not detected.
 bool addr_mapped(const void *p, size_t n);
+// addr_mapped for data buffers on hot paths: remembers, per thread, the last
+// range found mapped, so a loop over one buffer costs no system call. (A
+// buffer unmapped after it was checked is not noticed: best effort.)
+bool buffer_mapped(const void *p, size_t n);
 // Every page of [p, p+n) is mapped; *writable says whether all are writable.
 bool range_mapped(const void *p, size_t n, bool *writable);
 

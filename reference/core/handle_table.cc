@@ -61,6 +61,16 @@ bool addr_mapped(const void *p, size_t n) {
   return true;
 }
 
+bool buffer_mapped(const void *p, size_t n) {
+  thread_local uintptr_t known_lo = 0, known_hi = 0;
+  auto a = reinterpret_cast<uintptr_t>(p);
+  if (a >= known_lo && a + n >= a && a + n <= known_hi) return true;
+  if (!addr_mapped(p, n)) return false;
+  known_lo = a & ~(page_size() - 1);
+  known_hi = (a + n + page_size() - 1) & ~(page_size() - 1);
+  return true;
+}
+
 bool range_mapped(const void *p, size_t n, bool *writable) {
   uintptr_t lo = reinterpret_cast<uintptr_t>(p), hi = lo + n;
   *writable = true;

@@ -57,6 +57,8 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
     return fail(fn, RSMERR_BAD_OFFSET, "offset is beyond the segment");
   if (count > (seg->size - off) / elem)
     return fail(fn, RSMERR_BAD_LENGTH, "transfer runs past the end of the segment");
+  // Probed after the range checks: only now is count * elem known to be sane.
+  if (!buffer_mapped(buf, count * elem)) return fail(fn, RSMERR_BAD_ADDR, "local buffer is not mapped");
   if (seg->barriers == 0)
     return fail(fn, RSMERR_BARRIER_UNINITIALIZED, "no barrier initialized for the segment");
   if (count == 0) return RSM_SUCCESS;
@@ -80,6 +82,8 @@ int vector_entry(const char *fn, ImportSeg &seg, Direction d, const rsm_iovec_t 
     auto base = reinterpret_cast<uintptr_t>(io.local.vaddr);
     if (base + io.local_offset < base) return fail(fn, RSMERR_BAD_ADDR, "local address wraps");
     local = io.local.vaddr + io.local_offset;
+    if (io.transfer_length && !buffer_mapped(local, io.transfer_length))
+      return fail(fn, RSMERR_BAD_ADDR, "local range is not mapped");
   } else {
     return fail(fn, RSMERR_BAD_SGIO, "io_type is neither RSM_HANDLE_TYPE nor RSM_VA_TYPE");
   }
