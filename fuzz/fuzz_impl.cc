@@ -58,3 +58,11 @@ void violation(const char *what, const std::string &detail) {
 }
 
 }  // namespace rsmfuzz
+
+// libFuzzer calls this before its first input: loading the implementation
+// here registers its coverage counters before fuzzing starts, so the
+// library's own branches guide the search (a dlopen later would be missed).
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  rsmfuzz::load_impl_once();
+  return 0;
+}

@@ -25,7 +25,6 @@ RcSet map_allowed(const MapCall &c, MapSuccess *success) {
   // Each violated precondition contributes the codes documented for it; with
   // several violated, any of them is right (the pages set no precedence).
   RcSet errs;
-  bool fixed_like = false;
   bool success_at_fixed = false;
   if (c.address_null) errs.add(RSMERR_BAD_ADDR);
   if (c.state == HandleState::mapped) errs.add(RSMERR_SEG_ALREADY_MAPPED);
@@ -45,22 +44,22 @@ RcSet map_allowed(const MapCall &c, MapSuccess *success) {
     if (off % c.page) errs.add({RSMERR_BAD_OFFSET, RSMERR_BAD_MEM_ALIGNMENT});
     if (c.length == 0 || c.length > c.seg_size - off) errs.add(RSMERR_BAD_LENGTH);
   }
-  RcSet gap_errs;  // codes allowed besides success where the spec is silent
+  // Codes of readings the spec leaves open: right whether or not the call
+  // has other faults.
+  RcSet maybe;
   switch (c.attr) {
     case RSM_MAP_NONE:
       break;
     case RSM_MAP_FIXED:
-      fixed_like = true;
       success_at_fixed = true;
       break;
     case RSM_MAP_RESERVED:
-      // Undocumented: a placement in a caller reservation, or ignored.
-      fixed_like = true;
-      gap_errs.add({RSMERR_BAD_ADDR, RSMERR_MAP_FAILED});
-      if (!c.fixed_addr_reserved || c.fixed_addr % c.page) fixed_like = false;
+      // Undocumented: a placement in a caller reservation (whose address
+      // may be refused like a fixed one's), or ignored.
+      maybe.add({RSMERR_BAD_ADDR, RSMERR_MAP_FAILED, RSMERR_BAD_MEM_ALIGNMENT});
       break;
     default:
-      gap_errs.add({RSMERR_BAD_ADDR, RSMERR_MAP_FAILED, RSMERR_BAD_MEM_ALIGNMENT});
+      maybe.add({RSMERR_BAD_ADDR, RSMERR_MAP_FAILED, RSMERR_BAD_MEM_ALIGNMENT});
       break;
   }
   if (c.attr == RSM_MAP_FIXED) {
@@ -69,18 +68,14 @@ RcSet map_allowed(const MapCall &c, MapSuccess *success) {
     else if (c.fixed_addr % c.page)
       errs.add(RSMERR_BAD_MEM_ALIGNMENT);
   }
-  (void)fixed_like;
-  if (!errs.empty()) return errs;
-  // The request is valid. A length that is not a page multiple is a gap.
-  RcSet ok{RSM_SUCCESS};
-  ok.add(gap_errs);
-  if (c.length % c.page) ok.add(RSMERR_BAD_LENGTH);
-  // Asking for less than connect asked but within the grant, or more than
-  // connect asked but within the grant: "what the connection grants" is read
-  // both ways (docs/conformance.md).
-  if ((c.perm & c.connect_perm) != c.perm) ok.add(RSMERR_BAD_PERMS);
+  // A length that is not a page multiple is a gap.
+  if (c.length % c.page) maybe.add(RSMERR_BAD_LENGTH);
+  // More than connect asked for but within the grant: "what the connection
+  // grants" is read both ways (docs/conformance.md).
+  if (valid_perm(c.perm) && (c.perm & c.connect_perm) != c.perm) maybe.add(RSMERR_BAD_PERMS);
+  if (!errs.empty()) return errs.add(maybe);
   if (success) success->at_fixed_addr = success_at_fixed;
-  return ok;
+  return RcSet{RSM_SUCCESS}.add(maybe);
 }
 
 RcSet unmap_allowed(HandleState state) {
