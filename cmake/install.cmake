@@ -57,8 +57,8 @@ install(FILES ${PROJECT_BINARY_DIR}/rsmkitConfig.cmake
               ${PROJECT_BINARY_DIR}/rsmkitConfigVersion.cmake
         DESTINATION ${RSMKIT_INSTALL_CMAKEDIR} COMPONENT devel)
 
-# Later: the conformance suite, so a vendor can run it against an installed
-# librsm. Add its runner and data here, e.g.
-#   install(TARGETS rsm-conformance RUNTIME COMPONENT conformance)
-#   install(FILES conformance/spec/errors.csv
-#           DESTINATION ${CMAKE_INSTALL_DATADIR}/rsmkit COMPONENT conformance)
+# The conformance suite: an installed rsm-conformance runs against the
+# librsm installed beside it, or any library given with --impl.
+if(TARGET rsm-conformance)
+  install(TARGETS rsm-conformance RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT conformance)
+endif()

@@ -49,19 +49,22 @@ const std::string &impl_path() { return g_path; }
 
 std::string default_impl_path() {
   if (const char *env = std::getenv("RSMC_IMPL"); env && *env) return env;
-#ifdef RSMC_REFERENCE_LIB
-  // Build tree first, then the installed library beside the binary.
-  if (access(RSMC_REFERENCE_LIB, R_OK) == 0) return RSMC_REFERENCE_LIB;
-#endif
+  // An installed suite uses the librsm installed beside it; a suite in the
+  // build tree uses the reference built with it.
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0) {
     std::string dir(self, static_cast<size_t>(n));
     dir.resize(dir.rfind('/'));
-    std::string cand = dir + "/../lib/librsm.so.2";
+#ifdef RSMC_INSTALL_LIBDIR
+    std::string cand = dir + "/../" RSMC_INSTALL_LIBDIR "/librsm.so.2";
     if (access(cand.c_str(), R_OK) == 0) return cand;
+#endif
   }
-  return "librsm.so.2";
+#ifdef RSMC_REFERENCE_LIB
+  if (access(RSMC_REFERENCE_LIB, R_OK) == 0) return RSMC_REFERENCE_LIB;
+#endif
+  return "librsm.so.2";  // whatever the dynamic linker finds
 }
 
 std::vector<std::string> missing_symbols() {
