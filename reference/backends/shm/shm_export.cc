@@ -1,6 +1,9 @@
 // rsmkit shm backend: the export side. An export is a memory object file
-// (header page + data) mapped MAP_SHARED over the exporter's own range, so
-// the exporter keeps its pointer and sees importers' writes.
+// (header + data). Private memory is copied into the object's data area,
+// which is mapped MAP_SHARED over the exporter's own range, so the exporter
+// keeps its pointer and sees importers' writes. Memory the exporter already
+// shares (System V, a MAP_SHARED file) is left in place: the header records
+// how importers reach it (see shm_backing.cc).
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,6 +38,8 @@ struct Export {
   Path ev_path;
   bool published = false;
   Path pub_path;
+  Backing binding;        // what backs the segment now
+  bool has_data = false;  // the object has its data area
 };
 
 Export *from(BackendExport *e) { return reinterpret_cast<Export *>(e); }
@@ -42,7 +47,7 @@ Export *from(BackendExport *e) { return reinterpret_cast<Export *>(e); }
 // Writes [src, src+len) into the data part of the object.
 Status copy_into_object(int fd, const void *src, size_t len) {
   const char *p = static_cast<const char *>(src);
-  off_t at = static_cast<off_t>(page_size());
+  off_t at = static_cast<off_t>(header_bytes());
   while (len > 0) {
     ssize_t n = pwrite(fd, p, len, at);
     if (n < 0 && errno == EINTR) continue;
@@ -61,22 +66,28 @@ Status bind_range(int fd, const void *src, void *vaddr, size_t len) {
   Status st = copy_into_object(fd, src, len);
   if (st != Status::ok) return st;
   if (mmap(vaddr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
-           static_cast<off_t>(page_size())) == MAP_FAILED)
+           static_cast<off_t>(header_bytes())) == MAP_FAILED)
     return errno_status(errno, Status::bad_address);
   return Status::ok;
 }
 
-// Creates the file with room for header and data, reserved up front so that
-// a full file system fails here and not as SIGBUS on a later store.
-Status create_object_file(Export &e, size_t len) {
+// Sizes the file to total bytes, reserved up front so that a full file system
+// fails here and not as SIGBUS on a later store.
+int size_file(int fd, off_t total) {
+  int rc = ftruncate(fd, total);
+  if (rc == 0 && fallocate(fd, 0, 0, total) != 0 && errno != EOPNOTSUPP && errno != ENOSYS)
+    rc = -1;
+  return rc;
+}
+
+// Creates the file with room for the header, and for the data when data_len
+// is not 0 (an object bound to shared memory of the caller has none).
+Status create_object_file(Export &e, size_t data_len) {
   if (!object_path(e.mem_path, "mem", process().pid, next_serial())) return Status::no_resources;
   int fd = open_retry(e.mem_path.s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd < 0) return errno_status(errno, Status::no_resources);
-  const off_t total = static_cast<off_t>(page_size() + len);
   int rc = fchmod(fd, 0666);
-  if (rc == 0) rc = ftruncate(fd, total);
-  if (rc == 0 && fallocate(fd, 0, 0, total) != 0 && errno != EOPNOTSUPP && errno != ENOSYS)
-    rc = -1;
+  if (rc == 0) rc = size_file(fd, static_cast<off_t>(header_bytes() + data_len));
   if (rc != 0) {
     Status st = errno_status(errno, Status::no_resources);
     close(fd);
@@ -84,6 +95,22 @@ Status create_object_file(Export &e, size_t len) {
     return st;
   }
   e.mem_fd = fd;
+  e.has_data = data_len != 0;
+  return Status::ok;
+}
+
+// Adds the data area to an object created without one. Nobody maps it yet
+// (the binding is not an object), so a failure can shrink the file back.
+Status ensure_data_area(Export &e) {
+  if (e.has_data) return Status::ok;
+  if (size_file(e.mem_fd, static_cast<off_t>(header_bytes() + e.len)) != 0) {
+    Status st = errno_status(errno, Status::no_resources);
+    if (ftruncate(e.mem_fd, static_cast<off_t>(header_bytes())) != 0) {
+      // The file keeps its length; has_data stays false, so it is tried again.
+    }
+    return st;
+  }
+  e.has_data = true;
   return Status::ok;
 }
 
@@ -94,7 +121,7 @@ Status init_header(Export &e, size_t len, uint32_t event_serial) {
   auto *h = new (mem) SegHeader;
   e.hdr = h;
   h->version = kSegVersion;
-  h->header_bytes = static_cast<uint32_t>(page_size());
+  h->header_bytes = static_cast<uint32_t>(header_bytes());
   h->size = len;
   h->creator_pid = process().pid;
   h->creator_node = process().node;
@@ -105,7 +132,11 @@ Status init_header(Export &e, size_t len, uint32_t event_serial) {
   h->state.store(seg_created, std::memory_order_relaxed);
   h->generation.store(1, std::memory_order_relaxed);
   h->segid.store(0, std::memory_order_relaxed);
-  return init_shared_mutex(&h->lock) ? Status::ok : Status::no_resources;
+  h->bind_seq.store(0, std::memory_order_relaxed);
+  if (!init_shared_mutex(&h->lock)) return Status::no_resources;
+  if (!stage_binding(h, e.mem_fd, e.binding)) return errno_status(errno, Status::no_resources);
+  commit_binding(h, e.binding);
+  return Status::ok;
 }
 
 // Tears down whatever export_create got to build (names first, then memory).
@@ -194,10 +225,11 @@ void privatize_outside(char *old, char *keep, size_t len) {
   }
 }
 
-// Moves the binding from e.vaddr to vaddr. The old range is given back first,
-// while the object still holds its contents; then the new range's contents
-// go into the object. When the ranges overlap, the new range partly shows
-// the object itself, so its contents are snapshotted before anything moves.
+// Moves an object binding from e.vaddr to vaddr (both private memory). The
+// old range is given back first, while the object still holds its contents;
+// then the new range's contents go into the object. When the ranges overlap,
+// the new range partly shows the object itself, so its contents are
+// snapshotted before anything moves.
 Status move_binding(Export &e, void *vaddr, size_t len) {
   const bool overlapping = overlap(vaddr, len, e.vaddr, e.len);
   void *src = vaddr;
@@ -216,6 +248,27 @@ Status move_binding(Export &e, void *vaddr, size_t len) {
   return st;
 }
 
+// Rebinds to or from the caller's shared memory. Shared memory is never
+// touched: an old shared range stays the caller's as it is, a new one is
+// published as it is. A new private range is copied into the object's data
+// area (made if the object has none), as export_create does. Importers learn
+// the new binding from the header and move their mappings (shm_import.cc).
+Status switch_backing(Export &e, void *vaddr, size_t len, const Backing &next) {
+  // A private range cannot overlap a shared old one (find_backing would have
+  // seen a mix), so the object path needs no snapshot.
+  if (!stage_binding(e.hdr, e.mem_fd, next)) return errno_status(errno, Status::no_resources);
+  if (next.kind == backing_object) {
+    Status st = ensure_data_area(e);
+    if (st == Status::ok) st = bind_range(e.mem_fd, vaddr, vaddr, len);
+    if (st != Status::ok) return st;
+  } else if (e.binding.kind == backing_object && !privatize(e.vaddr, e.len)) {
+    return Status::no_memory;
+  }
+  commit_binding(e.hdr, next);
+  e.binding = next;
+  return Status::ok;
+}
+
 }  // namespace
 
 // ---- table entries ---------------------------------------------------------
@@ -225,11 +278,17 @@ Status export_create(BackendCtlr *, void *vaddr, size_t len, uint32_t, BackendEx
   if (st != Status::ok) return st;
   Export *e = new (std::nothrow) Export;
   if (!e) return Status::no_memory;
+  st = find_backing(vaddr, len, &e->binding);
+  if (st != Status::ok) {
+    delete e;
+    return st;
+  }
+  const bool copy = e->binding.kind == backing_object;
   uint32_t event_serial = 0;
-  st = create_object_file(*e, len);
+  st = create_object_file(*e, copy ? len : 0);
   if (st == Status::ok) st = create_event_fifo(&event_serial, e->ev_path, &e->ev_fd);
   if (st == Status::ok) st = init_header(*e, len, event_serial);
-  if (st == Status::ok) st = bind_range(e->mem_fd, vaddr, vaddr, len);
+  if (st == Status::ok && copy) st = bind_range(e->mem_fd, vaddr, vaddr, len);
   if (st != Status::ok) {
     release_object(e);
     return st;
@@ -246,7 +305,16 @@ Status export_rebind(BackendExport *be, void *vaddr, size_t len) {
   if (vaddr == e.vaddr) return Status::ok;
   // The object's size is fixed: a longer range would fault past its end.
   if (len != e.len) return Status::unsupported;
-  Status st = move_binding(e, vaddr, len);
+  Backing *next = new (std::nothrow) Backing;
+  if (!next) return Status::no_memory;
+  Status st = find_backing(vaddr, len, next);
+  if (st == Status::ok) {
+    if (next->kind == backing_object && e.binding.kind == backing_object)
+      st = move_binding(e, vaddr, len);
+    else if (!same_backing(*next, e.binding))
+      st = switch_backing(e, vaddr, len, *next);
+  }
+  delete next;
   if (st == Status::ok) e.vaddr = vaddr;
   return st;
 }
@@ -264,7 +332,8 @@ void export_destroy(BackendExport *be) {
   if (e->published) unlink(e->pub_path.s);
   tear_down_connections(e->hdr, seg_destroyed);
   // Importers keep their mappings of the (now nameless) object: no SIGBUS.
-  privatize(e->vaddr, e->len);
+  // Shared memory of the caller's own stays as it is (it was never replaced).
+  if (e->binding.kind == backing_object) privatize(e->vaddr, e->len);
   release_object(e);
 }
 

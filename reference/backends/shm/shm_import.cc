@@ -1,12 +1,19 @@
 // rsmkit shm backend: the import side. A connection maps the exporter's
-// memory object (header and data) and its presence page; whether it still
-// stands is read from shared memory alone, without system calls.
+// segment header and presence page, and reaches the data as the header's
+// binding says: the memory object's data area, a System V segment (shmat) or
+// a MAP_SHARED file of the exporter (by path). Whether the connection still
+// stands, and whether the exporter rebound the segment to another backing,
+// is read from shared memory alone, without system calls; a connection
+// follows such a rebind at its next check, mapping included.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <new>
 
@@ -17,10 +24,46 @@ namespace rsmkit::shm {
 
 namespace {
 
+// Memory this import mapped: [base, base+len) is what to give back; window is
+// where the bytes it was made for start.
+struct Mapping {
+  void *base = nullptr;
+  size_t len = 0;
+  char *window = nullptr;
+  bool attached = false;  // a whole System V attachment made by shmat at base
+};
+
+void release_mapping(Mapping &m) {
+  // shmdt detaches every piece of an attachment, whatever its page size.
+  if (m.base && !(m.attached && shmdt(m.base) == 0)) munmap(m.base, m.len);
+  m = Mapping{};
+}
+
+// The data as this import reaches it: map.window is offset 0 of the segment
+// (import_xfer), fd the file a backing_file binding maps from.
+struct Data {
+  Mapping map;
+  int fd = -1;
+};
+
+void release_data(Data &d) {
+  release_mapping(d.map);
+  if (d.fd >= 0) close(d.fd);
+  d.fd = -1;
+}
+
+// The caller's mapping; one at most (the core refuses a second map).
+struct UserMap {
+  bool active = false;
+  size_t off = 0;
+  size_t len = 0;
+  int prot = 0;
+  Mapping map;  // window: the address the caller was given
+};
+
 struct Import {
   int mem_fd = -1;
   SegHeader *hdr = nullptr;
-  char *data = nullptr;  // internal mapping of the data, for import_xfer
   size_t size = 0;
   uint64_t generation = 0;  // as seen at connect
   PresencePage *exporter = nullptr;
@@ -30,6 +73,10 @@ struct Import {
   int ev_fd = -1;
   Path ev_path;
   Path exporter_fifo;
+  uint32_t bind_seq = 0;  // of the binding `data` reaches
+  Backing bind;
+  Data data;
+  UserMap user;
 };
 
 Import *from(BackendImport *i) { return reinterpret_cast<Import *>(i); }
@@ -40,7 +87,7 @@ void release(Import *i) {
     i->slot->compare_exchange_strong(mine, 0, std::memory_order_acq_rel);
   }
   if (i->ev_fd >= 0) destroy_event_fifo(i->ev_path, i->ev_fd);
-  if (i->data) munmap(i->data, i->size);
+  release_data(i->data);
   unmap_header(i->hdr);
   unmap_presence(i->exporter);
   if (i->mem_fd >= 0) close(i->mem_fd);
@@ -92,12 +139,215 @@ Status claim_slot(Import &i, uint32_t fifo_serial) {
   return Status::no_resources;
 }
 
-Status map_data(Import &i) {
-  i.size = i.hdr->size;
-  void *p = mmap(nullptr, i.size, PROT_READ | PROT_WRITE, MAP_SHARED, i.mem_fd,
-                 static_cast<off_t>(i.hdr->header_bytes));
-  if (p == MAP_FAILED) return errno_status(errno, Status::no_memory);
-  i.data = static_cast<char *>(p);
+size_t round_page(uint64_t n) {
+  const size_t page = page_size();
+  return static_cast<size_t>((n + page - 1) / page * page);
+}
+
+// Reaching the exporter's shared memory failed with err: no permission (the
+// file's or segment's own), or the memory is no longer there.
+Status reach_status(int err) {
+  if (err == EACCES || err == EPERM) return Status::perm_denied;
+  return errno_status(err, Status::not_published);
+}
+
+// Opens the file of a backing_file binding: the very file the exporter
+// mapped (same device and inode), still long enough for the segment.
+Status open_file(const Import &i, const Backing &b, int *out) {
+  int fd = open_retry(b.path.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return reach_status(errno);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != b.dev || st.st_ino != b.ino ||
+      static_cast<uint64_t>(st.st_size) < b.offset + i.size) {
+    close(fd);
+    return Status::not_published;
+  }
+  *out = fd;
+  return Status::ok;
+}
+
+// The segment id still names the segment the exporter bound (ids are reused).
+Status check_sysv(const Backing &b) {
+  struct shmid_ds ds;
+  if (shmctl(b.shmid, IPC_STAT, &ds) != 0) return reach_status(errno);
+  if (ds.shm_segsz != b.extent || ds.shm_cpid != b.shm_cpid) return Status::not_published;
+  return Status::ok;
+}
+
+// Maps the data of binding b read-write for import_xfer: the object's data
+// area, the file's range, or the whole System V segment (shmat attaches no
+// less).
+Status attach_data(const Import &i, const Backing &b, Data *out) {
+  const int rw = PROT_READ | PROT_WRITE;
+  switch (b.kind) {
+    case backing_object: {
+      const size_t header = header_bytes();
+      struct stat st;
+      // Never map beyond the end of the file: that would be SIGBUS on access.
+      if (fstat(i.mem_fd, &st) != 0 || static_cast<size_t>(st.st_size) < header + i.size)
+        return Status::not_published;
+      void *p = mmap(nullptr, i.size, rw, MAP_SHARED, i.mem_fd, static_cast<off_t>(header));
+      if (p == MAP_FAILED) return errno_status(errno, Status::no_memory);
+      out->map = Mapping{p, i.size, static_cast<char *>(p)};
+      return Status::ok;
+    }
+    case backing_file: {
+      int fd = -1;
+      Status st = open_file(i, b, &fd);
+      if (st != Status::ok) return st;
+      void *p = mmap(nullptr, i.size, rw, MAP_SHARED, fd, static_cast<off_t>(b.offset));
+      if (p == MAP_FAILED) {
+        st = errno_status(errno, Status::no_memory);
+        close(fd);
+        return st;
+      }
+      out->fd = fd;
+      out->map = Mapping{p, i.size, static_cast<char *>(p)};
+      return Status::ok;
+    }
+    case backing_sysv: {
+      Status st = check_sysv(b);
+      if (st != Status::ok) return st;
+      void *p = shmat(b.shmid, nullptr, 0);
+      if (p == reinterpret_cast<void *>(-1)) return reach_status(errno);
+      out->map = Mapping{p, round_page(b.extent), static_cast<char *>(p) + b.offset, true};
+      return Status::ok;
+    }
+  }
+  return Status::not_published;
+}
+
+// ---- the caller's mapping ---------------------------------------------------
+
+Status map_status(int err, bool fixed) {
+  if (err == ENOMEM) return Status::no_memory;
+  if (fixed && (err == EINVAL || err == EFAULT)) return Status::bad_address;
+  return Status::map_failed;
+}
+
+Status map_fd(int fd, uint64_t at, size_t len, int prot, bool fixed, void *addr, Mapping *out) {
+  void *p = mmap(fixed ? addr : nullptr, len, prot, MAP_SHARED | (fixed ? MAP_FIXED : 0), fd,
+                 static_cast<off_t>(at));
+  if (p == MAP_FAILED) return map_status(errno, fixed);
+  *out = Mapping{p, len, static_cast<char *>(p)};
+  return Status::ok;
+}
+
+// A descriptor of the System V segment, taken through this import's own
+// attachment of it (/proc/self/map_files: needs CAP_SYS_ADMIN or
+// CAP_CHECKPOINT_RESTORE). With it a window of the segment can be mapped
+// anywhere, which shmat cannot do. -1 if not available.
+int sysv_fd(const Backing &b, const Data &d) {
+  char name[96];
+  const auto start = reinterpret_cast<uintptr_t>(d.map.base);
+  std::snprintf(name, sizeof name, "/proc/self/map_files/%lx-%lx",
+                static_cast<unsigned long>(start), static_cast<unsigned long>(start + d.map.len));
+  int fd = open_retry(name, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_ino != static_cast<ino_t>(b.shmid)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Attaches the whole System V segment at base (nullptr: anywhere; else
+// replacing what is there) and leaves only the window [at, at+len) of it
+// accessible, with prot.
+Status attach_window(const Backing &b, const Data &d, void *base, uint64_t at, size_t len,
+                     int prot, Mapping *out) {
+  const int flags = (base ? SHM_REMAP : 0) | (prot & PROT_WRITE ? 0 : SHM_RDONLY);
+  void *p = shmat(b.shmid, base, flags);
+  if (p == reinterpret_cast<void *>(-1)) return map_status(errno, base != nullptr);
+  Mapping m{p, d.map.len, static_cast<char *>(p) + at, true};
+  char *end = m.window + len, *whole_end = static_cast<char *>(p) + m.len;
+  bool ok = (!base || p == base) && mprotect(m.window, len, prot) == 0;
+  if (ok && m.window > p) ok = mprotect(p, static_cast<size_t>(m.window - static_cast<char *>(p)), PROT_NONE) == 0;
+  if (ok && end < whole_end) ok = mprotect(end, static_cast<size_t>(whole_end - end), PROT_NONE) == 0;
+  if (!ok) {
+    release_mapping(m);
+    return Status::map_failed;
+  }
+  *out = m;
+  return Status::ok;
+}
+
+// Maps [off, off+len) of the segment (binding b, reached through d) with
+// prot, at addr exactly when fixed, else anywhere. A System V segment is
+// attached whole for anywhere (only the window accessible); at an exact
+// address shmat can place it only if the window is the whole segment, else
+// a descriptor from sysv_fd is needed: without one, map_failed.
+Status place(const Import &i, const Backing &b, const Data &d, size_t off, size_t len, int prot,
+             bool fixed, void *addr, Mapping *out) {
+  switch (b.kind) {
+    case backing_object:
+      return map_fd(i.mem_fd, header_bytes() + off, len, prot, fixed, addr, out);
+    case backing_file:
+      return map_fd(d.fd, b.offset + off, len, prot, fixed, addr, out);
+    case backing_sysv:
+      break;
+  }
+  const uint64_t at = b.offset + off;
+  if (!fixed) return attach_window(b, d, nullptr, at, len, prot, out);
+  if (at == 0 && len == d.map.len) return attach_window(b, d, addr, at, len, prot, out);
+  int fd = sysv_fd(b, d);
+  if (fd < 0) return Status::map_failed;
+  Status st = map_fd(fd, at, len, prot, true, addr, out);
+  close(fd);
+  return st;
+}
+
+// Gives back the parts of old that next (inside it) does not cover.
+void trim(const Mapping &old, const Mapping &next) {
+  char *o = static_cast<char *>(old.base), *n = static_cast<char *>(next.base);
+  if (o < n) munmap(o, static_cast<size_t>(n - o));
+  char *o_end = o + old.len, *n_end = n + next.len;
+  if (n_end < o_end) munmap(n_end, static_cast<size_t>(o_end - n_end));
+}
+
+// After a rebind: remaps the caller's window, at the same address, onto the
+// new binding. Only memory this import mapped is replaced: a System V
+// segment without a descriptor (sysv_fd) must fit, whole, in the old mapping.
+Status move_user_map(const Import &i, const Backing &b, const Data &d, UserMap &u) {
+  char *w = u.map.window;
+  Mapping next;
+  Status st = Status::map_failed;
+  if (b.kind != backing_sysv) {
+    st = place(i, b, d, u.off, u.len, u.prot, true, w, &next);
+  } else if (int fd = sysv_fd(b, d); fd >= 0) {
+    st = map_fd(fd, b.offset + u.off, u.len, u.prot, true, w, &next);
+    close(fd);
+  } else {
+    const uint64_t at = b.offset + u.off;
+    const auto lo = reinterpret_cast<uintptr_t>(u.map.base), hi = lo + u.map.len;
+    const auto win = reinterpret_cast<uintptr_t>(w);
+    if (win >= lo + at && win - at + d.map.len <= hi)
+      st = attach_window(b, d, reinterpret_cast<void *>(win - at), at, u.len, u.prot, &next);
+  }
+  if (st != Status::ok) return st;
+  trim(u.map, next);
+  u.map = next;
+  return Status::ok;
+}
+
+// The exporter rebound the segment to another backing: reach the new one,
+// move the caller's mapping to it, then let the old one go. A connection
+// that cannot follow is lost (the caller's mapping keeps the old memory).
+Status follow_binding(Import &i) {
+  Backing next;
+  uint32_t seq = 0;
+  if (!read_binding(i.hdr, i.mem_fd, i.exporter, &next, &seq)) return Status::aborted;
+  Data d;
+  if (attach_data(i, next, &d) != Status::ok) return Status::aborted;
+  if (i.user.active && move_user_map(i, next, d, i.user) != Status::ok) {
+    release_data(d);
+    return Status::aborted;
+  }
+  release_data(i.data);
+  i.data = d;
+  i.bind = next;
+  i.bind_seq = seq;
   return Status::ok;
 }
 
@@ -148,7 +398,11 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
     return not_published(node);
   }
   uint32_t fifo_serial = 0;
-  st = map_data(*i);
+  i->size = i->hdr->size;
+  // A rebind after this read is followed at the first check.
+  st = read_binding(i->hdr, i->mem_fd, i->exporter, &i->bind, &i->bind_seq)
+           ? attach_data(*i, i->bind, &i->data)
+           : not_published(node);
   if (st == Status::ok) st = create_event_fifo(&fifo_serial, i->ev_path, &i->ev_fd);
   if (st == Status::ok) st = claim_slot(*i, fifo_serial);
   if (st != Status::ok ||
@@ -168,7 +422,10 @@ Status import_check(BackendImport *bi) {
   if (i.aborted.load(std::memory_order_relaxed)) return Status::aborted;
   SegHeader *h = i.hdr;
   if (h->generation.load(std::memory_order_acquire) != i.generation ||
-      h->state.load(std::memory_order_acquire) != seg_published || !presence_alive(i.exporter)) {
+      h->state.load(std::memory_order_acquire) != seg_published || !presence_alive(i.exporter) ||
+      // Rebound to another backing: the only system calls of a check, once.
+      (h->bind_seq.load(std::memory_order_acquire) != i.bind_seq &&
+       follow_binding(i) != Status::ok)) {
     i.aborted.store(true, std::memory_order_relaxed);
     return Status::aborted;
   }
@@ -178,31 +435,42 @@ Status import_check(BackendImport *bi) {
 Status import_map(BackendImport *bi, size_t off, size_t len, int prot, Placement where,
                   void *addr, void **out) {
   Import &i = *from(bi);
-  const bool fixed = where != Placement::anywhere;
-  void *p = mmap(fixed ? addr : nullptr, len, prot, MAP_SHARED | (fixed ? MAP_FIXED : 0),
-                 i.mem_fd, static_cast<off_t>(i.hdr->header_bytes + off));
-  if (p == MAP_FAILED) {
-    if (errno == ENOMEM) return Status::no_memory;
-    if (errno == EINVAL || errno == EFAULT) return Status::bad_address;
-    return Status::map_failed;
-  }
-  *out = p;
+  UserMap u;
+  Status st = place(i, i.bind, i.data, off, len, prot, where != Placement::anywhere, addr, &u.map);
+  if (st != Status::ok) return st;
+  u.active = true;
+  u.off = off;
+  u.len = len;
+  u.prot = prot;
+  i.user = u;
+  *out = u.map.window;
   return Status::ok;
 }
 
-void import_unmap(BackendImport *, void *addr, size_t len, Placement where) {
+void import_unmap(BackendImport *bi, void *addr, size_t len, Placement where) {
+  Import &i = *from(bi);
+  // All this import mapped for the caller (a whole System V attachment
+  // around the window included), unless the core asks for something else.
+  Mapping m{addr, len, static_cast<char *>(addr)};
+  if (i.user.active && i.user.map.window == addr && i.user.len == len) m = i.user.map;
+  i.user = UserMap{};
   if (where == Placement::reserved) {
     // Leave the caller's reservation in place, inaccessible.
     mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    trim(m, Mapping{addr, len, static_cast<char *>(addr)});
   } else {
-    munmap(addr, len);
+    release_mapping(m);
   }
 }
 
 Status import_xfer(BackendImport *bi, Direction d, size_t off, void *local, size_t elem,
                    size_t count) {
   Import &i = *from(bi);
-  char *remote = i.data + off;
+  if (i.hdr->bind_seq.load(std::memory_order_acquire) != i.bind_seq) {
+    Status st = import_check(bi);  // follows the rebind
+    if (st != Status::ok) return st;
+  }
+  char *remote = i.data.map.window + off;
   char *mine = static_cast<char *>(local);
   const bool aligned = (reinterpret_cast<uintptr_t>(remote) & (elem - 1)) == 0;
   if (aligned && elem == 2) {

@@ -4,7 +4,9 @@
 // /dev/shm) whose names start with "<prefix>." (RSMKIT_SHM_PREFIX, default
 // "rsmkit"):
 //   <prefix>.proc.<pid>          presence page of a process (liveness)
-//   <prefix>.mem.<pid>.<serial>  memory object of an export: header + data
+//   <prefix>.mem.<pid>.<serial>  memory object of an export: header pages,
+//                                then the data (absent while the segment is
+//                                bound to the caller's own shared memory)
 //   <prefix>.ev.<pid>.<serial>   event FIFO of an export or import object
 //   <prefix>.stale.<pid>.<serial> a name being removed (see remove_if_stale)
 //   <prefix>.n<node>.s<segid>    publication: hard link to a memory object
@@ -105,18 +107,28 @@ void remove_own_names();
 // ---- segment memory objects ------------------------------------------------
 
 constexpr uint64_t kSegMagic = 0x72736d6b73656731ULL;  // "rsmkseg1"
-constexpr uint32_t kSegVersion = 1;
+constexpr uint32_t kSegVersion = 2;  // 2: binding descriptor, header pages
 constexpr uint32_t kMaxAcl = 64;
 constexpr uint32_t kMaxImporters = 256;
 
 enum SegState : uint32_t { seg_created = 1, seg_published = 2, seg_destroyed = 3 };
 
-// The first page of a memory object; the exported data follows it. Fields
-// without std::atomic are written once before the object can be found.
+// What backs a segment's data, i.e. where importers find its pages.
+enum BackingKind : uint32_t {
+  backing_object = 0,  // the memory object's own data area (private memory,
+                       // copied in and mapped over the caller's range)
+  backing_sysv = 1,    // a System V shared memory segment, by shmid
+  backing_file = 2,    // a file the caller maps MAP_SHARED, by path
+};
+
+// The memory object starts with header_bytes() of header: the SegHeader page,
+// then two path slots of PATH_MAX bytes (the file path of a backing_file
+// binding; a new path goes to the slot not in use, see commit_binding).
+// Fields without std::atomic are written once before the object can be found.
 struct SegHeader {
   std::atomic<uint64_t> magic;  // stored last at create
   uint32_t version;
-  uint32_t header_bytes;  // offset of the data in the file (a page)
+  uint32_t header_bytes;  // offset of the data in the file (header_bytes())
   uint64_t size;          // bytes of data
   int32_t creator_pid;
   rsm_node_id_t creator_node;
@@ -134,6 +146,16 @@ struct SegHeader {
   AclEntry acl[kMaxAcl];
   // 0: free; else (pid << 32 | serial) of the importer's FIFO.
   std::atomic<uint64_t> importers[kMaxImporters];
+  // The binding: a sequence lock (odd while the exporter changes it, bumped by
+  // 2 per change) over the fields after it and the path slot ((seq/2) & 1).
+  std::atomic<uint32_t> bind_seq;
+  std::atomic<uint32_t> bind_kind;  // BackingKind
+  std::atomic<int32_t> bind_shmid;  // sysv
+  std::atomic<int32_t> bind_shm_cpid;  // sysv: creator pid, tells a reused id apart
+  std::atomic<uint64_t> bind_offset;  // sysv, file: byte offset of the data
+  std::atomic<uint64_t> bind_extent;  // sysv: segment size (shm_segsz)
+  std::atomic<uint64_t> bind_dev;     // file: st_dev and st_ino of the file
+  std::atomic<uint64_t> bind_ino;
 };
 
 static_assert(sizeof(SegHeader) <= 4096, "the header must fit the smallest page");
@@ -147,8 +169,12 @@ bool lock_shared(pthread_mutex_t *m);
 // Initialises m as a robust, process-shared mutex.
 bool init_shared_mutex(pthread_mutex_t *m);
 
-// Maps the header of the memory object open on fd, if the file is big enough
-// for a header and the data it announces and the header is complete.
+// Bytes of header at the start of every memory object (a page multiple).
+size_t header_bytes();
+
+// Maps the header of the memory object open on fd, if the file holds a whole
+// header and the header is complete. (Whether the data area is there too is
+// checked by whoever maps it: it exists only while the binding is an object.)
 SegHeader *map_header(int fd);
 void unmap_header(SegHeader *h);
 
@@ -171,6 +197,38 @@ void remove_if_stale(const char *path, Stale stale) {
   if (!move_aside(path, aside)) return;
   put_back(aside.s, stale(aside.s) ? nullptr : path);
 }
+
+// ---- bindings --------------------------------------------------------------
+
+// A binding as a process holds it.
+struct Backing {
+  BackingKind kind = backing_object;
+  int32_t shmid = -1;
+  int32_t shm_cpid = 0;
+  uint64_t offset = 0;
+  uint64_t extent = 0;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  Path path{};  // file
+};
+
+// What backs the caller's [vaddr, vaddr+len), from /proc/self/maps: private
+// memory, or memory objects of this backend, is backing_object (the range is
+// copied into the segment's object); a System V segment or a MAP_SHARED file
+// reachable by its path is that backing, left in place. Anything else (shared
+// memory nobody else can reach by name, a range over several backings) is
+// perm_denied.
+Status find_backing(void *vaddr, size_t len, Backing *out);
+bool same_backing(const Backing &a, const Backing &b);
+// Exporter side, one writer at a time: stage_binding writes what the readers
+// cannot take from the atomics (the path, into the free slot); then
+// commit_binding publishes the binding, without system calls.
+bool stage_binding(SegHeader *h, int fd, const Backing &b);
+void commit_binding(SegHeader *h, const Backing &b);
+// Reader side: a consistent copy of the binding and its sequence number.
+// False if the exporter stays mid-change (it died there) or the path slot
+// cannot be read.
+bool read_binding(SegHeader *h, int fd, PresencePage *exporter, Backing *out, uint32_t *seq);
 
 // ---- events ----------------------------------------------------------------
 

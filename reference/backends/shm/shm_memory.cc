@@ -47,18 +47,26 @@ size_t page_size() {
   return page;
 }
 
+size_t header_bytes() {
+  static const size_t bytes = [] {
+    const size_t page = page_size();
+    auto round = [page](size_t n) { return (n + page - 1) / page * page; };
+    return round(sizeof(SegHeader)) + round(2 * sizeof(Path::s));
+  }();
+  return bytes;
+}
+
 SegHeader *map_header(int fd) {
-  const size_t page = page_size();
+  const size_t header = header_bytes();
   struct stat st;
   // Never map beyond the end of the file: that would be SIGBUS on access.
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < page)
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < header)
     return nullptr;
   void *mem = mmap(nullptr, sizeof(SegHeader), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mem == MAP_FAILED) return nullptr;
   auto *h = static_cast<SegHeader *>(mem);
-  const size_t file = static_cast<size_t>(st.st_size);
   if (h->magic.load(std::memory_order_acquire) != kSegMagic || h->version != kSegVersion ||
-      h->header_bytes != page || h->size == 0 || h->size > file - page) {
+      h->header_bytes != header || h->size == 0) {
     munmap(mem, sizeof(SegHeader));
     return nullptr;
   }
