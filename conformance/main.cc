@@ -78,6 +78,12 @@ int main(int argc, char **argv) {
   int gargc = static_cast<int>(args.size());
   args.push_back(nullptr);
   rsmc::load_config_from_env();
+  // The property tests take RapidCheck's seed from the run's --seed, so a
+  // rerun with the same seed replays them; a user's RC_PARAMS wins.
+  if (!std::getenv("RC_PARAMS")) {
+    std::string rc_params = "seed=" + std::to_string(rsmc::config().seed);
+    setenv("RC_PARAMS", rc_params.c_str(), 1);
+  }
   rsmc::set_missing_hook(fail_missing);
   ::testing::InitGoogleTest(&gargc, args.data());
   return RUN_ALL_TESTS();

@@ -1,13 +1,18 @@
 // rsmkit conformance: rsm_memseg_import_map(3RSM) -- rsm_memseg_import_map,
 // rsm_memseg_import_unmap. Error sets come from model/allowed.h so the tests,
 // the property tests and the fuzzers judge a call the same way.
+#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -87,6 +92,42 @@ bool faults(F fn) {
   return WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS);
 }
 
+// Runs fn in a child process (handles do not cross fork: it gets its own);
+// its return value, -1000 on a time-out, or -1 - signal if it died.
+template <class F>
+int in_child(F fn, int timeout_ms = 20000) {
+  int p[2];
+  if (pipe(p) != 0) return -2000;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    int r = fn();
+    ssize_t w = write(p[1], &r, sizeof r);
+    (void)w;
+    _exit(0);
+  }
+  close(p[1]);
+  int r = -1000;
+  struct pollfd pf = {p[0], POLLIN, 0};
+  if (poll(&pf, 1, scaled_ms(timeout_ms)) == 1 && read(p[0], &r, sizeof r) != sizeof r) r = -1000;
+  close(p[0]);
+  if (r == -1000) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status) && r == -1000) r = -1 - WTERMSIG(status);
+  return r;
+}
+
+// The calling process's current address-space size (RLIMIT_AS counts it).
+size_t address_space_bytes() {
+  unsigned long pages = 0;
+  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
+    std::fclose(f);
+  }
+  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
 // ---- RSMERR_BAD_SEG_HNDL -------------------------------------------------
 
 TEST_F(ImportMap, NullHandleIsBadSegHandle) {
@@ -160,6 +201,9 @@ TEST_F(ImportMap, LengthPastEndIsBadLength) {
   covers("import_map.BAD_LENGTH.past_end");
   map_checked(call(RSM_MAP_NONE, RSM_PERM_RDWR, 0, exp.len + page), nullptr);
   map_checked(call(RSM_MAP_NONE, RSM_PERM_RDWR, static_cast<int64_t>(page), exp.len), nullptr);
+  // One byte too many is too many (an off-by-one in the range check).
+  map_checked(call(RSM_MAP_NONE, RSM_PERM_RDWR, 0, exp.len + 1), nullptr);
+  map_checked(call(RSM_MAP_NONE, RSM_PERM_RDWR, static_cast<int64_t>(page), exp.len - page + 1), nullptr);
 }
 
 TEST_F(ImportMap, OffsetPlusLengthOverflowIsRejected) {
@@ -313,6 +357,48 @@ TEST_F(ImportMap, ControllerThatCannotMapRefuses) {
   void *addr = nullptr;
   EXPECT_RC(rsm_memseg_import_map(imp, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, page),
             RSMERR_MAP_FAILED);
+}
+
+TEST_F(ImportMap, AddressSpaceExhaustionIsMapFailed) {
+  covers("import_map.MAP_FAILED.rlimit_as");
+  if (!can_map()) GTEST_SKIP() << "not applicable: the controller does not map";
+  // A child connects to a 16 MiB segment, then leaves itself no address
+  // space for the mapping. A mapping that cannot be made is MAP_FAILED (the
+  // page lists no INSUFFICIENT_MEM for map); once the limit is lifted the
+  // same handle maps.
+  Export big = make_export(4096, 0xB17);
+  ASSERT_NE(big.h, nullptr);
+  size_t len = std::min<size_t>(big.len, attr.attr_max_import_map_size) / page * page;
+  std::string name = ctlr_name;
+  rsm_node_id_t node = local_node;
+  int rc = in_child([&]() -> int {
+    rsmapi_controller_handle_t c = nullptr;
+    if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
+    rsm_memseg_import_handle_t h = nullptr;
+    if (rsm_memseg_import_connect(c, node, big.id, RSM_PERM_RDWR, &h) != RSM_SUCCESS) return 501;
+    struct rlimit saved {}, rl {};
+    if (getrlimit(RLIMIT_AS, &saved) != 0) return 502;
+    rl = saved;
+    rl.rlim_cur = address_space_bytes() + 256 * 1024;
+    if (setrlimit(RLIMIT_AS, &rl) != 0) return 502;
+    void *addr = nullptr;
+    int r1 = rsm_memseg_import_map(h, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, len);
+    if (r1 == RSM_SUCCESS) rsm_memseg_import_unmap(h);
+    setrlimit(RLIMIT_AS, &saved);
+    addr = nullptr;
+    int r2 = rsm_memseg_import_map(h, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, len);
+    if (r2 != RSM_SUCCESS) return 10000 + r2;
+    rsm_memseg_import_unmap(h);
+    rsm_memseg_import_disconnect(h);
+    return r1;
+  });
+  ASSERT_NE(rc, 500) << "the child could not get the controller";
+  ASSERT_NE(rc, 501) << "the child could not connect";
+  ASSERT_NE(rc, 502) << "getrlimit/setrlimit failed";
+  ASSERT_LT(rc, 10000) << "with the limit lifted the handle did not map: " << rc_name(rc - 10000);
+  EXPECT_RC_IN(rc, (RcSet{RSMERR_MAP_FAILED, RSMERR_INSUFFICIENT_RESOURCES}))
+      << "mapping " << len << " bytes with 256 KiB of address space left"
+      << " (negative: the child died of signal " << -1 - rc << ")";
 }
 
 // ---- success semantics ----------------------------------------------------

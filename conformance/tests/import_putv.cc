@@ -509,8 +509,8 @@ TEST_P(ImportPutv, ReleasedControllerIsRefusedOrHarmless) {
   ASSERT_OK(rsm_memseg_export_publish(eh, &id, nullptr, 0));
   rsm_memseg_import_handle_t h = nullptr;
   ASSERT_OK(rsm_memseg_import_connect(ctlr, local_node, id, RSM_PERM_RDWR, &h));
-  auto *bar = new rsmapi_barrier_t{};
-  ASSERT_OK(rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, bar));
+  rsmapi_barrier_t bar{};  // the library keeps no pointer to it after init
+  ASSERT_OK(rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, &bar));
   fill_pattern(area, 200, kNewSeed, 0);
   fill_pattern(area + page, 300, kNewSeed, page);
   std::vector<rsm_iovec_t> iov = {va(area, 0, 0, 200), va(area + 1, page - 1, page, 300)};

@@ -105,7 +105,9 @@ struct BackendOps {
   // Export side. vaddr is page aligned, len a non-zero page multiple within
   // the controller limits. After create the caller keeps using vaddr and
   // sees importers' writes. destroy must leave vaddr mapped, private, with the
-  // segment's last contents (no data lost for the exporter).
+  // segment's last contents (no data lost for the exporter); a range that was
+  // already shared memory (System V, a shared file mapping) is left as it
+  // was, still the caller's.
   Status (*export_create)(BackendCtlr *c, void *vaddr, size_t len, uint32_t flags,
                           BackendExport **out);
   Status (*export_rebind)(BackendExport *e, void *vaddr, size_t len);

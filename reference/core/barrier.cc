@@ -23,7 +23,7 @@ struct Bound {
 // uninit_code: what a never-initialised (or destroyed) barrier gives for
 // this entry point; each page documents a different code for it.
 int resolve(const char *fn, rsmapi_barrier_t *b, int uninit_code, Bound *out) {
-  if (!b || !addr_mapped(b, sizeof *b)) return fail(fn, RSMERR_BAD_BARRIER_PTR, "barrier is not usable");
+  if (!b || !buffer_usable(b, sizeof *b, true)) return fail(fn, RSMERR_BAD_BARRIER_PTR, "barrier is not usable");
   out->bar = b->gnum == kBarrierMagic ? barriers().find(key_of(b->privdata)) : nullptr;
   if (!out->bar || out->bar->seg_key != key_of(b->seg))
     return fail(fn, uninit_code, "barrier was never initialized (or was destroyed)");
@@ -54,7 +54,7 @@ RSMKIT_API int rsm_memseg_import_init_barrier(rsm_memseg_import_handle_t im_mems
   bar->seg_key = seg->key;
   bar->owner = current_pid();
   uint64_t key = barriers().insert(Kind::barrier, bar);
-  seg->barriers++;
+  if (!RSMKIT_MUTANT("barrier.init_not_counted")) seg->barriers++;
   barrier->seg = handle_of<void *>(seg->key);
   barrier->gnum = kBarrierMagic;
   barrier->privdata = handle_of<void *>(key);
@@ -73,7 +73,7 @@ RSMKIT_API int rsm_memseg_import_destroy_barrier(rsmapi_barrier_t *barrier) try 
   if (rc) return rc;  // segment gone: storage released, failure still reported
   std::lock_guard<std::mutex> lk(b.seg->mu);
   if (b.bar->open) end_span(*b.seg, *b.bar);
-  b.seg->barriers--;
+  if (!RSMKIT_MUTANT("barrier.destroy_not_counted")) b.seg->barriers--;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
@@ -99,7 +99,8 @@ RSMKIT_API int rsm_memseg_import_order_barrier(rsmapi_barrier_t *barrier) try {
   if (!b.seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   if (!b.bar->open) return fail(fn, RSMERR_BARRIER_NOT_OPENED, "barrier is not open");
   Status s = b.seg->ctlr->ops->import_fence(b.seg->bi);
-  if (int rc = check_connection(fn, *b.seg, false)) return rc;
+  if (!RSMKIT_MUTANT("barrier.order_never_aborts"))
+    if (int rc = check_connection(fn, *b.seg, false)) return rc;
   if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
   if (b.seg->span_failure) return fail(fn, b.seg->span_failure, "an access in the span failed");
   return RSM_SUCCESS;
@@ -111,13 +112,15 @@ RSMKIT_API int rsm_memseg_import_close_barrier(rsmapi_barrier_t *barrier) try {
   if (int rc = resolve(fn, barrier, RSMERR_BARRIER_UNINITIALIZED, &b)) return rc;
   std::lock_guard<std::mutex> lk(b.seg->mu);
   if (!b.seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
-  if (!b.bar->open) return fail(fn, RSMERR_BARRIER_NOT_OPENED, "barrier is not open");
+  if (!b.bar->open && !RSMKIT_MUTANT("barrier.close_unopened_allowed"))
+    return fail(fn, RSMERR_BARRIER_NOT_OPENED, "barrier is not open");
   int failure = b.seg->span_failure;
   Status s = b.seg->ctlr->ops->import_fence(b.seg->bi);
-  end_span(*b.seg, *b.bar);
+  if (!RSMKIT_MUTANT("barrier.close_keeps_span_open")) end_span(*b.seg, *b.bar);
   // The span covers get/put and CPU accesses through a mapping alike: a lost
   // connection anywhere in it fails the close.
-  if (int rc = check_connection(fn, *b.seg, false)) return rc;
+  if (!RSMKIT_MUTANT("barrier.close_never_aborts"))
+    if (int rc = check_connection(fn, *b.seg, false)) return rc;
   if (failure) return fail(fn, failure, "an access in the span failed");
   if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
   return RSM_SUCCESS;
@@ -128,11 +131,12 @@ RSMKIT_API int rsm_memseg_import_set_mode(rsm_memseg_import_handle_t im_memseg,
   static const char fn[] = "rsm_memseg_import_set_mode";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
-  if (mode != RSM_BARRIER_MODE_EXPLICIT && mode != RSM_BARRIER_MODE_IMPLICIT)
+  if (mode != RSM_BARRIER_MODE_EXPLICIT && mode != RSM_BARRIER_MODE_IMPLICIT &&
+      !RSMKIT_MUTANT("set_mode.value_unchecked"))
     return fail(fn, RSMERR_BAD_MODE, "mode is not an rsm_barrier_mode_t value");
   std::lock_guard<std::mutex> lk(seg->mu);
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
-  seg->mode = mode;
+  if (!RSMKIT_MUTANT("set_mode.not_stored")) seg->mode = mode;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 

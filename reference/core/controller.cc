@@ -56,7 +56,9 @@ RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *contro
   const BackendOps *ops = find_backend(type, &abi_mismatch);
   if (abi_mismatch)
     return fail(fn, RSMERR_BAD_LIBRARY_VERSION, "backend plug-in speaks another backend ABI");
-  if (!ops) return fail(fn, RSMERR_CTLR_NOT_PRESENT, "no backend for this controller type");
+  if (!ops)
+    return fail(fn, RSMKIT_MUTANT("controller.unknown_type_code") ? RSMERR_BAD_CTLR_HNDL : RSMERR_CTLR_NOT_PRESENT,
+                "no backend for this controller type");
   std::string canonical = type + std::to_string(unit);
 
   // A controller already open in this process gets one more reference;
@@ -69,7 +71,7 @@ RSMKIT_API int rsm_get_controller(char *name, rsmapi_controller_handle_t *contro
   });
   if (c) {
     std::lock_guard<std::mutex> ck(c->mu);
-    c->refs++;
+    if (!RSMKIT_MUTANT("controller.get_does_not_count")) c->refs++;
     *controller = handle_of<rsmapi_controller_handle_t>(c->key);
     return RSM_SUCCESS;
   }
@@ -112,6 +114,6 @@ RSMKIT_API int rsm_release_controller(rsmapi_controller_handle_t controller) try
   if (c->refs <= 0) return fail(fn, RSMERR_BAD_CTLR_HNDL, "no reference left");
   // The last release retires the handle; segments made through it keep the
   // controller object alive until they are destroyed or disconnected.
-  if (--c->refs == 0) controllers().remove(c->key);
+  if (--c->refs == 0 && !RSMKIT_MUTANT("controller.release_keeps_handle")) controllers().remove(c->key);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/backend.h"
+#include "core/mutants.h"
 
 #define RSMKIT_API extern "C" __attribute__((visibility("default")))
 
@@ -39,10 +40,10 @@ inline bool page_aligned(uintptr_t v, size_t page = page_size()) { return v % pa
 // pointer to unmapped memory into RSMERR_BAD_ADDR instead of a crash). Pointers
 // to mapped but inaccessible pages are not detected.
 bool addr_mapped(const void *p, size_t n);
-// addr_mapped for data buffers on hot paths: remembers, per thread, the last
-// range found mapped, so a loop over one buffer costs no system call. (A
-// buffer unmapped after it was checked is not noticed: best effort.)
-bool buffer_mapped(const void *p, size_t n);
+// Whether the caller's data buffer of a get/put/getv/putv can be read (or,
+// with write, written): one guarded touch per page, no system call, so an
+// unmapped or read-only buffer is RSMERR_BAD_ADDR instead of a crash.
+bool buffer_usable(void *p, size_t n, bool write);
 // Every page of [p, p+n) is mapped; *writable says whether all are writable.
 bool range_mapped(const void *p, size_t n, bool *writable);
 

@@ -50,7 +50,8 @@ int check_memory(const char *fn, void *vaddr, size_t len, const ExportSeg *excep
   bool writable = false;
   if (!range_mapped(vaddr, len, &writable))
     return fail(fn, RSMERR_BAD_ADDR, "range is not mapped in the caller");
-  if (!writable) return fail(fn, RSMERR_PERM_DENIED, "range is not writable by the caller");
+  if (!writable && !RSMKIT_MUTANT("export.read_only_memory_accepted"))
+    return fail(fn, RSMERR_PERM_DENIED, "range is not writable by the caller");
   if (overlaps_live_export(vaddr, len, except))
     return fail(fn, RSMERR_PERM_DENIED, "range is already exported");
   return RSM_SUCCESS;
@@ -67,7 +68,8 @@ int check_acl(const char *fn, const rsmapi_access_entry_t *acl, uint_t n,
     return fail(fn, RSMERR_BAD_ADDR, "access list is not readable");
   for (uint_t i = 0; i < n; i++) {
     uint32_t m = acl[i].ae_permission;
-    if (m & ~0777u) return fail(fn, RSMERR_BAD_ACL, "permission has bits above 0777");
+    if ((m & ~0777u) && !RSMKIT_MUTANT("publish.acl_high_bits_accepted"))
+      return fail(fn, RSMERR_BAD_ACL, "permission has bits above 0777");
     if (m & 0111u) return fail(fn, RSMERR_BAD_ACL, "permission digit is not 0, 2, 4 or 6");
     for (uint_t j = 0; j < i; j++)
       if (acl[j].ae_node == acl[i].ae_node)
@@ -90,7 +92,8 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
     return fail(fn, RSMERR_BAD_ADDR, "memseg points to unmapped memory");
   if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
   if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
-  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr), c->page()))
+  if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr), c->page()) &&
+      !RSMKIT_MUTANT("create.unaligned_vaddr_accepted"))
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "vaddr is not page aligned");
   if (!page_aligned(size, c->page())) return fail(fn, RSMERR_BAD_LENGTH, "length is not a page multiple");
   if (over_limit(size, c->attr.attr_max_export_segment_size))
@@ -103,7 +106,8 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
     // rsmkit never blocks for resources: without RSM_CREATE_SEG_DONTWAIT the
     // answer is the same (docs/reference.md).
     std::lock_guard<std::mutex> lk(c->mu);
-    if (over_limit(c->export_count + 1, c->attr.attr_max_export_segments) ||
+    if (over_limit(c->export_count + (RSMKIT_MUTANT("create.segment_limit_off_by_one") ? 0 : 1),
+                   c->attr.attr_max_export_segments) ||
         over_limit(c->export_bytes + size, c->attr.attr_tot_export_segment_size))
       return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "controller export limits reached");
     Status s = c->ops->export_create(c->bc, vaddr, size, flags, &e->be);
@@ -128,14 +132,15 @@ RSMKIT_API int rsm_memseg_export_destroy(rsm_memseg_export_handle_t memseg) try 
   auto e = exports().find(key_of(memseg));
   if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live export handle of this process");
   std::lock_guard<std::mutex> lk(e->mu);
-  if (e->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  if (e->pollfd_refs > 0 && !RSMKIT_MUTANT("destroy.pollfd_unchecked"))
+    return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
   if (!exports().remove(e->key)) return fail(fn, RSMERR_BAD_SEG_HNDL, "destroyed concurrently");
   const BackendOps *ops = e->ctlr->ops;
   if (e->state == ExportState::published) ops->export_unpublish(e->be);
   ops->export_destroy(e->be);
   e->be = nullptr;
   std::lock_guard<std::mutex> ck(e->ctlr->mu);
-  e->ctlr->export_count--;
+  if (!RSMKIT_MUTANT("destroy.limits_not_released")) e->ctlr->export_count--;
   e->ctlr->export_bytes -= e->len;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
@@ -152,11 +157,12 @@ RSMKIT_API int rsm_memseg_export_rebind(rsm_memseg_export_handle_t memseg, void 
   if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
   if (controller_released(e->ctlr_key))
     return fail(fn, RSMERR_BAD_CTLR_HNDL, "the segment's controller was released");
-  if (!(e->flags & RSM_ALLOW_REBIND))
+  if (!(e->flags & RSM_ALLOW_REBIND) && !RSMKIT_MUTANT("rebind.allow_flag_unchecked"))
     return fail(fn, RSMERR_REBIND_NOT_ALLOWED, "created without RSM_ALLOW_REBIND");
   if (!vaddr) return fail(fn, RSMERR_BAD_ADDR, "vaddr is NULL");
   if (size == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
-  if (size != e->len) return fail(fn, RSMERR_BAD_LENGTH, "length differs from the segment's");
+  if (size != e->len && !RSMKIT_MUTANT("rebind.length_unchecked"))
+    return fail(fn, RSMERR_BAD_LENGTH, "length differs from the segment's");
   if (!page_aligned(reinterpret_cast<uintptr_t>(vaddr), e->ctlr->page()))
     return fail(fn, RSMERR_BAD_ADDR, "vaddr is not page aligned");
   if (vaddr == e->vaddr) return RSM_SUCCESS;
@@ -181,19 +187,20 @@ RSMKIT_API int rsm_memseg_export_publish(rsm_memseg_export_handle_t memseg,
     return fail(fn, RSMERR_BAD_ADDR, "segment_id points to unmapped memory");
   std::lock_guard<std::mutex> lk(e->mu);
   if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
-  if (e->state == ExportState::published)
+  if (e->state == ExportState::published && !RSMKIT_MUTANT("publish.twice_allowed"))
     return fail(fn, RSMERR_SEG_ALREADY_PUBLISHED, "segment is already published");
   std::vector<AclEntry> acl;
   if (int rc = check_acl(fn, access_list, access_list_length, &acl)) return rc;
   rsm_memseg_id_t id = *segment_id;
-  if (id != 0 && id <= kReservedIdEnd)
+  if (id > (RSMKIT_MUTANT("publish.first_reserved_id_accepted") ? 1u : 0u) &&
+      (RSMKIT_MUTANT("publish.reserved_id_off_by_one") ? id < kReservedIdEnd : id <= kReservedIdEnd))
     return fail(fn, RSMERR_RESERVED_SEGID, "id lies in a system range of rsm_common.h");
   Status s = e->ctlr->ops->export_publish(e->be, &id, acl.empty() ? nullptr : acl.data(),
                                           static_cast<uint32_t>(acl.size()), e->default_mode);
   if (s != Status::ok) return fail_status(fn, s, Op::export_publish);
   e->state = ExportState::published;
   e->segid = id;
-  if (*segment_id == 0) *segment_id = id;
+  if (*segment_id == 0 && !RSMKIT_MUTANT("publish.chosen_id_not_returned")) *segment_id = id;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
@@ -207,9 +214,10 @@ RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) tr
   if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
   if (e->state != ExportState::published)
     return fail(fn, RSMERR_SEG_NOT_PUBLISHED, "segment is not published");
-  if (e->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
-  e->ctlr->ops->export_unpublish(e->be);
-  e->state = ExportState::created;
+  if (e->pollfd_refs > 0 && !RSMKIT_MUTANT("unpublish.pollfd_unchecked"))
+    return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  if (!RSMKIT_MUTANT("unpublish.connections_kept")) e->ctlr->ops->export_unpublish(e->be);
+  if (!RSMKIT_MUTANT("unpublish.state_kept")) e->state = ExportState::created;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 
@@ -227,6 +235,7 @@ RSMKIT_API int rsm_memseg_export_republish(rsm_memseg_export_handle_t memseg,
     return fail(fn, RSMERR_SEG_NOT_PUBLISHED, "segment is not published");
   std::vector<AclEntry> acl;
   if (int rc = check_acl(fn, access_list, access_list_length, &acl)) return rc;
+  if (RSMKIT_MUTANT("republish.list_ignored")) acl.clear();
   Status s = e->ctlr->ops->export_republish(e->be, acl.empty() ? nullptr : acl.data(),
                                             static_cast<uint32_t>(acl.size()), e->default_mode);
   if (s != Status::ok) return fail_status(fn, s, Op::export_republish);

@@ -2,6 +2,8 @@
 #include "core/handle_table.h"
 
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -61,14 +63,67 @@ bool addr_mapped(const void *p, size_t n) {
   return true;
 }
 
-bool buffer_mapped(const void *p, size_t n) {
-  thread_local uintptr_t known_lo = 0, known_hi = 0;
-  auto a = reinterpret_cast<uintptr_t>(p);
-  if (a >= known_lo && a + n >= a && a + n <= known_hi) return true;
-  if (!addr_mapped(p, n)) return false;
-  known_lo = a & ~(page_size() - 1);
-  known_hi = (a + n + page_size() - 1) & ~(page_size() - 1);
+namespace {
+
+// Guarded touches of caller buffers. A fault inside touch_pages() (and only
+// there: the thread-local flag says so) jumps back out of it; any other fault
+// goes to the handler that was installed before ours, or kills the process
+// as it would have without us.
+thread_local sigjmp_buf *t_probe_env = nullptr;
+struct sigaction g_old_segv, g_old_bus;
+
+void probe_fault(int sig, siginfo_t *info, void *ctx) {
+  if (sigjmp_buf *env = t_probe_env) {
+    t_probe_env = nullptr;
+    siglongjmp(*env, 1);
+  }
+  const struct sigaction &old = sig == SIGSEGV ? g_old_segv : g_old_bus;
+  if (old.sa_flags & SA_SIGINFO) {
+    old.sa_sigaction(sig, info, ctx);
+  } else if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
+    old.sa_handler(sig);
+  } else {
+    sigaction(sig, &old, nullptr);  // the faulting access runs again, unguarded
+  }
+}
+
+void install_probe_handler() {
+  struct sigaction sa {};
+  sa.sa_sigaction = probe_fault;
+  // SA_NODEFER: leaving the handler by siglongjmp must not leave SIGSEGV blocked.
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &g_old_segv);
+  sigaction(SIGBUS, &sa, &g_old_bus);
+}
+
+// Touches one byte per page of [p, p+n): a read, or (for a buffer the call
+// will write) an atomic add of 0, which needs write access and changes
+// nothing even if another thread writes the byte meanwhile.
+__attribute__((noinline)) bool touch_pages(volatile char *p, size_t n, bool write) {
+  sigjmp_buf env;
+  if (sigsetjmp(env, 0)) return false;
+  t_probe_env = &env;
+  uintptr_t a = reinterpret_cast<uintptr_t>(p), end = a + n, pg = page_size();
+  for (uintptr_t q = a; q < end; q = (q & ~(pg - 1)) + pg) {
+    if (write)
+      __atomic_fetch_add(reinterpret_cast<char *>(q), 0, __ATOMIC_RELAXED);
+    else
+      (void)*reinterpret_cast<volatile char *>(q);
+  }
+  t_probe_env = nullptr;
   return true;
+}
+
+}  // namespace
+
+bool buffer_usable(void *p, size_t n, bool write) {
+  if (n == 0) return true;
+  auto a = reinterpret_cast<uintptr_t>(p);
+  if (a < page_size() || a + n < a) return false;
+  static std::once_flag once;
+  std::call_once(once, install_probe_handler);
+  return touch_pages(static_cast<volatile char *>(p), n, write);
 }
 
 bool range_mapped(const void *p, size_t n, bool *writable) {

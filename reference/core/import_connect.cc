@@ -28,13 +28,13 @@ bool in_group(uint32_t gid) {
 bool access_granted(const ImportInfo &info, rsm_permission_t perm) {
   uint32_t digit;
   if (geteuid() == info.exporter_uid)
-    digit = (info.granted_mode >> 6) & 7;
+    digit = (info.granted_mode >> (RSMKIT_MUTANT("connect.owner_gets_group_digit") ? 3 : 6)) & 7;
   else if (in_group(info.exporter_gid))
     digit = (info.granted_mode >> 3) & 7;
   else
     digit = info.granted_mode & 7;
   uint32_t want = (perm >> 6) & 6;
-  return (digit & want) == want;
+  return (digit & want) == want || RSMKIT_MUTANT("connect.access_not_enforced");
 }
 
 }  // namespace
@@ -49,19 +49,21 @@ RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
   if (!im_memseg) return fail(fn, RSMERR_BAD_SEG_HNDL, "im_memseg is NULL");
   if (!addr_mapped(im_memseg, sizeof *im_memseg))
     return fail(fn, RSMERR_BAD_ADDR, "im_memseg points to unmapped memory");
-  if (perm != RSM_PERM_READ && perm != RSM_PERM_WRITE && perm != RSM_PERM_RDWR)
+  if (perm != RSM_PERM_READ && perm != RSM_PERM_WRITE && perm != RSM_PERM_RDWR &&
+      !RSMKIT_MUTANT("connect.undefined_perm_accepted"))
     return fail(fn, RSMERR_PERM_DENIED, "perm is not 0400, 0200 or 0600");
   auto seg = std::shared_ptr<ImportSeg>(new (std::nothrow) ImportSeg);
   if (!seg) return fail(fn, RSMERR_INSUFFICIENT_MEM, "out of memory");
   ImportInfo info{};
   {
     std::lock_guard<std::mutex> lk(c->mu);
-    if (over_limit(c->import_count + 1, c->attr.attr_max_import_segments))
+    if (over_limit(c->import_count + (RSMKIT_MUTANT("connect.import_limit_off_by_one") ? 0 : 1),
+                   c->attr.attr_max_import_segments))
       return fail(fn, RSMERR_INSUFFICIENT_RESOURCES, "controller import limit reached");
     Status s = c->ops->import_connect(c->bc, node_id, segment_id, &info, &seg->bi);
     if (s != Status::ok) return fail_status(fn, s, Op::import_connect);
     int rc = RSM_SUCCESS;
-    if (!info.node_listed)
+    if (!info.node_listed && !RSMKIT_MUTANT("connect.node_not_listed_ignored"))
       rc = fail(fn, RSMERR_SEG_NOT_PUBLISHED_TO_NODE, "access list omits this node");
     else if (!access_granted(info, perm))
       rc = fail(fn, RSMERR_PERM_DENIED, "requested access not granted to this importer");
@@ -86,9 +88,10 @@ RSMKIT_API int rsm_memseg_import_disconnect(rsm_memseg_import_handle_t im_memseg
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
   std::lock_guard<std::mutex> lk(seg->mu);
-  if (seg->state == ImportState::mapped)
+  if (seg->state == ImportState::mapped && !RSMKIT_MUTANT("disconnect.mapped_allowed"))
     return fail(fn, RSMERR_SEG_STILL_MAPPED, "segment is mapped; unmap first");
-  if (seg->pollfd_refs > 0) return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
+  if (seg->pollfd_refs > 0 && !RSMKIT_MUTANT("disconnect.pollfd_unchecked"))
+    return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
   if (!imports().remove(seg->key)) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected concurrently");
   seg->ctlr->ops->import_disconnect(seg->bi);
   seg->bi = nullptr;

@@ -23,11 +23,12 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
     // A torn-down connection moves no data (the exporter's memory must not
     // change after unpublish); the close reports it.
     Status s = ops->import_check(seg.bi);
-    if (s == Status::ok) s = ops->import_xfer(seg.bi, d, off, local, elem, count);
+    if (s == Status::ok || RSMKIT_MUTANT("xfer.span_moves_after_abort"))
+      s = ops->import_xfer(seg.bi, d, off, local, elem, count);
     if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::import_xfer);
     return RSM_SUCCESS;
   }
-  if (ops->import_check(seg.bi) != Status::ok) {
+  if (ops->import_check(seg.bi) != Status::ok && !RSMKIT_MUTANT("xfer.abort_unchecked")) {
     seg.abort_reported = true;
     return fail_status(fn, Status::aborted, op);
   }
@@ -43,23 +44,28 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
   if (!buf) return fail(fn, RSMERR_BAD_ADDR, "local buffer is NULL");
   if (reinterpret_cast<uintptr_t>(buf) % elem)
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "local buffer not aligned to the element size");
-  if (offset % static_cast<off_t>(elem))
+  if (offset % static_cast<off_t>(elem) && !RSMKIT_MUTANT("xfer.unaligned_offset_accepted"))
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "offset not aligned to the element size");
-  std::lock_guard<std::mutex> lk(seg->mu);
+  std::unique_lock<std::mutex> lk(seg->mu);
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   rsm_permission_t need = d == Direction::get ? RSM_PERM_READ : RSM_PERM_WRITE;
-  if (!(seg->perm & need))
+  if (!(seg->perm & need) && !(d == Direction::get && RSMKIT_MUTANT("get.write_only_allowed"))) {
+    if (RSMKIT_MUTANT("xfer.perm_denied_keeps_lock")) lk.release();  // a forgotten unlock
     return fail(fn, RSMERR_PERM_DENIED, d == Direction::get ? "connection has no read access"
                                                             : "connection has no write access");
+  }
   if (offset < 0) return fail(fn, RSMERR_BAD_OFFSET, "offset is negative");
   auto off = static_cast<size_t>(offset);
   if (off > seg->size || (off == seg->size && count > 0))
     return fail(fn, RSMERR_BAD_OFFSET, "offset is beyond the segment");
-  if (count > (seg->size - off) / elem)
+  size_t room = (seg->size - off) / elem + (RSMKIT_MUTANT("xfer.length_past_end_by_one") ? 1 : 0);
+  // The mutant's product and sum wrap for huge counts; room cannot.
+  if (RSMKIT_MUTANT("xfer.range_overflow") ? off + count * elem > seg->size : count > room)
     return fail(fn, RSMERR_BAD_LENGTH, "transfer runs past the end of the segment");
   // Probed after the range checks: only now is count * elem known to be sane.
-  if (!buffer_mapped(buf, count * elem)) return fail(fn, RSMERR_BAD_ADDR, "local buffer is not mapped");
-  if (seg->barriers == 0)
+  if (!buffer_usable(buf, count * elem, d == Direction::get))
+    return fail(fn, RSMERR_BAD_ADDR, "local buffer is not accessible");
+  if (seg->barriers == 0 && !RSMKIT_MUTANT("xfer.barrier_unchecked"))
     return fail(fn, RSMERR_BARRIER_UNINITIALIZED, "no barrier initialized for the segment");
   if (count == 0) return RSM_SUCCESS;
   return move(fn, *seg, d, off, buf, elem, count, Op::import_xfer);
@@ -74,7 +80,7 @@ int vector_entry(const char *fn, ImportSeg &seg, Direction d, const rsm_iovec_t 
     auto lm = localmems().find(key_of(io.local.handle));
     if (!lm) return fail(fn, RSMERR_BAD_CTLR_HNDL, "local memory handle is not live");
     if (io.local_offset > lm->len) return fail(fn, RSMERR_BAD_OFFSET, "local_offset beyond handle");
-    if (io.transfer_length > lm->len - io.local_offset)
+    if (io.transfer_length > lm->len - io.local_offset && !RSMKIT_MUTANT("putv.local_range_unchecked"))
       return fail(fn, RSMERR_BAD_LENGTH, "entry runs past the end of the local handle");
     local = lm->addr + io.local_offset;
   } else if (io.io_type == RSM_VA_TYPE) {
@@ -82,8 +88,8 @@ int vector_entry(const char *fn, ImportSeg &seg, Direction d, const rsm_iovec_t 
     auto base = reinterpret_cast<uintptr_t>(io.local.vaddr);
     if (base + io.local_offset < base) return fail(fn, RSMERR_BAD_ADDR, "local address wraps");
     local = io.local.vaddr + io.local_offset;
-    if (io.transfer_length && !buffer_mapped(local, io.transfer_length))
-      return fail(fn, RSMERR_BAD_ADDR, "local range is not mapped");
+    if (!buffer_usable(local, io.transfer_length, d == Direction::get))
+      return fail(fn, RSMERR_BAD_ADDR, "local range is not accessible");
   } else {
     return fail(fn, RSMERR_BAD_SGIO, "io_type is neither RSM_HANDLE_TYPE nor RSM_VA_TYPE");
   }
@@ -102,7 +108,7 @@ int vector_xfer(const char *fn, rsm_scat_gath_t *sg, Direction d) try {
   auto seg = imports().find(key_of(sg->remote_handle));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "remote_handle is not a live import handle");
   ulong_t n = sg->io_request_count;
-  if (n == 0 || n > RSM_MAX_SGIOREQS)
+  if (n == 0 || (RSMKIT_MUTANT("putv.max_count_off_by_one") ? n >= RSM_MAX_SGIOREQS : n > RSM_MAX_SGIOREQS))
     return fail(fn, RSMERR_BAD_SGIO, "io_request_count is not 1..RSM_MAX_SGIOREQS");
   if (!sg->iovec || !addr_mapped(sg->iovec, sizeof(rsm_iovec_t) * n))
     return fail(fn, RSMERR_BAD_ADDR, "iovec is not readable");
@@ -111,16 +117,17 @@ int vector_xfer(const char *fn, rsm_scat_gath_t *sg, Direction d) try {
   if (controller_released(seg->ctlr_key))
     return fail(fn, RSMERR_BAD_CTLR_HNDL, "the segment's controller was released");
   rsm_permission_t need = d == Direction::get ? RSM_PERM_READ : RSM_PERM_WRITE;
-  if (!(seg->perm & need)) return fail(fn, RSMERR_PERM_DENIED, "connection lacks the access");
+  if (!(seg->perm & need) && !RSMKIT_MUTANT("putv.perm_unchecked"))
+    return fail(fn, RSMERR_PERM_DENIED, "connection lacks the access");
   sg->io_residual_count = n;
   for (ulong_t i = 0; i < n; i++) {
     if (int rc = vector_entry(fn, *seg, d, sg->iovec[i])) {
-      sg->io_residual_count = n - i;
+      sg->io_residual_count = n - i - (RSMKIT_MUTANT("putv.residual_off_by_one") ? 1 : 0);
       return rc;
     }
   }
-  sg->io_residual_count = 0;
-  if (sg->flags & RSM_IMPLICIT_SIGPOST) {
+  if (!RSMKIT_MUTANT("putv.residual_not_cleared")) sg->io_residual_count = 0;
+  if ((sg->flags & RSM_IMPLICIT_SIGPOST) && !RSMKIT_MUTANT("putv.implicit_sigpost_ignored")) {
     Status s = seg->ctlr->ops->import_signal(seg->bi, (sg->flags & RSM_SIGPOST_NO_ACCUMULATE) != 0);
     if (s != Status::ok) return fail_status(fn, s, Op::import_xfer_vector);
   }

@@ -16,7 +16,8 @@ RSMKIT_API int rsm_create_localmemory_handle(rsmapi_controller_handle_t handle,
   if (!local_vaddr) return fail(fn, RSMERR_BAD_ADDR, "local_vaddr is NULL");
   if (!page_aligned(reinterpret_cast<uintptr_t>(local_vaddr), c->page()))
     return fail(fn, RSMERR_BAD_ADDR, "local_vaddr is not page aligned");
-  if (length == 0) return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
+  if (length == 0 && !RSMKIT_MUTANT("localmem.zero_length_accepted"))
+    return fail(fn, RSMERR_BAD_LENGTH, "length is zero");
   if (reinterpret_cast<uintptr_t>(local_vaddr) + length < reinterpret_cast<uintptr_t>(local_vaddr))
     return fail(fn, RSMERR_BAD_LENGTH, "range wraps around the address space");
   if (!addr_mapped(local_vaddr, length)) return fail(fn, RSMERR_BAD_ADDR, "range is not mapped");
@@ -41,7 +42,8 @@ RSMKIT_API int rsm_free_localmemory_handle(rsmapi_controller_handle_t handle,
   auto lm = localmems().find(key_of(l_handle));
   if (!lm) return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "not a live local memory handle");
   if (lm->ctlr != c) return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "handle belongs to another controller");
-  if (!localmems().remove(lm->key)) return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "freed concurrently");
+  if (!RSMKIT_MUTANT("localmem.free_keeps_handle") && !localmems().remove(lm->key))
+    return fail(fn, RSMERR_BAD_LOCALMEM_HNDL, "freed concurrently");
   c->ops->localmem_free(lm->bm);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

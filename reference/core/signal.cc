@@ -38,7 +38,7 @@ int event_fd_of(const char *fn, void *h, bool for_pollfd, int *fd, const Backend
     if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
     std::lock_guard<std::mutex> lk(e->mu);
     if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
-    if (for_pollfd && e->state != ExportState::published)
+    if (for_pollfd && e->state != ExportState::published && !RSMKIT_MUTANT("get_pollfd.unpublished_allowed"))
       return fail(fn, RSMERR_BAD_SEG_HNDL, "export segment is not published");
     *ops = e->ctlr->ops;
     *fd = (*ops)->export_event_fd(e->be);
@@ -89,7 +89,7 @@ class Deadline {
 
 RSMKIT_API int rsm_intr_signal_post(void *im_memseg, uint_t flags) try {
   static const char fn[] = "rsm_intr_signal_post";
-  bool no_accumulate = (flags & RSM_SIGPOST_NO_ACCUMULATE) != 0;
+  bool no_accumulate = (flags & RSM_SIGPOST_NO_ACCUMULATE) != 0 && !RSMKIT_MUTANT("signal_post.no_accumulate_ignored");
   if (kind_of(im_memseg) == Kind::export_seg) {
     auto e = exports().find(key_of(im_memseg));
     if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
@@ -103,7 +103,8 @@ RSMKIT_API int rsm_intr_signal_post(void *im_memseg, uint_t flags) try {
     if (!i) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
     std::lock_guard<std::mutex> lk(i->mu);
     if (!i->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
-    if (int rc = check_connection(fn, *i, false)) return rc;
+    if (!RSMKIT_MUTANT("signal_post.abort_unchecked"))
+      if (int rc = check_connection(fn, *i, false)) return rc;
     Status s = i->ctlr->ops->import_signal(i->bi, no_accumulate);
     return s == Status::ok ? RSM_SUCCESS : fail_status(fn, s, Op::signal_post);
   }
@@ -123,7 +124,9 @@ RSMKIT_API int rsm_intr_signal_wait(void *im_memseg, int timeout) try {
     struct pollfd p = {fd, POLLIN, 0};
     int r = ::poll(&p, 1, deadline.remaining());
     if (r < 0) return poll_error(fn, errno);
-    if (r == 0) return fail(fn, RSMERR_TIMEOUT, "no event before the timeout");
+    if (r == 0)
+      return fail(fn, RSMKIT_MUTANT("signal_wait.timeout_code") ? RSMERR_INTERRUPTED : RSMERR_TIMEOUT,
+                  "no event before the timeout");
     if (p.revents & POLLNVAL) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment went away");
     if (ops->event_consume(fd)) return RSM_SUCCESS;
     // Another waiter took the event: wait on for the time that is left.
@@ -141,8 +144,8 @@ RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) try {
   if (fd < 0) return fail(fn, RSMERR_BAD_SEG_HNDL, "backend has no event endpoint");
   {
     std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
-    if (e) e->pollfd_refs++;
-    else imp->pollfd_refs++;
+    int &refs = e ? e->pollfd_refs : imp->pollfd_refs;
+    if (!RSMKIT_MUTANT("get_pollfd.not_counted")) refs++;
   }
   {
     PollRegistry &r = poll_registry();
@@ -177,7 +180,7 @@ RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) try {
   {
     std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
     int &refs = e ? e->pollfd_refs : imp->pollfd_refs;
-    had_ref = refs > 0;
+    had_ref = refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
     if (had_ref) refs--;
   }
   // Releasing more often than obtained is a harmless no-op.
@@ -217,13 +220,14 @@ RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int
       if (ops && (fds[i].revents & (POLLIN | POLLRDNORM))) {
         // An RSM event is reported only if we consumed it; another waiter may
         // have taken it first.
-        fds[i].revents = ops->event_consume(fds[i].fd) ? POLLRDNORM : 0;
+        bool consumed = RSMKIT_MUTANT("wait_pollfd.event_not_consumed") || ops->event_consume(fds[i].fd);
+        fds[i].revents = consumed ? POLLRDNORM : 0;
         if (!fds[i].revents) continue;
       }
       count++;
     }
     if (count > 0) {
-      if (numfdsp) *numfdsp = count;
+      if (numfdsp) *numfdsp = count + (RSMKIT_MUTANT("wait_pollfd.count_off_by_one") ? 1 : 0);
       return RSM_SUCCESS;
     }
     if (deadline.remaining() == 0) return fail(fn, RSMERR_TIMEOUT, "no event before the timeout");

@@ -10,7 +10,8 @@ int to_rsmerr(Status s, Op op) {
   switch (s) {
     case Status::ok: return RSM_SUCCESS;
     case Status::no_memory:
-      if (op == Op::import_map) return RSMERR_MAP_FAILED;
+      if (op == Op::import_map)
+        return RSMKIT_MUTANT("status.map_no_memory_code") ? RSMERR_INSUFFICIENT_MEM : RSMERR_MAP_FAILED;
       if (op == Op::import_xfer || op == Op::import_xfer_vector)
         return RSMERR_INSUFFICIENT_RESOURCES;
       return RSMERR_INSUFFICIENT_MEM;

@@ -49,7 +49,9 @@ bool describe(const BackendOps *ops, LocalCtlr *out) {
 
 RSMKIT_API int rsm_get_interconnect_topology(rsm_topology_t **topology_data) try {
   static const char fn[] = "rsm_get_interconnect_topology";
-  if (!topology_data) return fail(fn, RSMERR_BAD_TOPOLOGY_PTR, "topology_data is NULL");
+  if (!topology_data)
+    return fail(fn, RSMKIT_MUTANT("topology.null_pointer_code") ? RSMERR_BAD_ADDR : RSMERR_BAD_TOPOLOGY_PTR,
+                "topology_data is NULL");
   if (!addr_mapped(topology_data, sizeof *topology_data))
     return fail(fn, RSMERR_BAD_ADDR, "topology_data points to unmapped memory");
   *topology_data = nullptr;
