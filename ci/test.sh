@@ -1,10 +1,57 @@
 #!/usr/bin/env bash
-# The README's test command: install what is missing, build the default
-# preset, run every ctest test (all labels). Exits non-zero on any failure.
+# The README's test command: every test of the project, as CI runs it.
+#   1. default build (RelWithDebInfo): every ctest label (unit, conformance,
+#      property, fuzz replay, examples, memcheck, bench smoke);
+#   2. AddressSanitizer + UBSan build: the same minus memcheck and bench;
+#   3. ThreadSanitizer build: unit, examples and the conformance suite;
+#   4. libFuzzer build: each harness on its corpus for RSMKIT_FUZZ_SECONDS;
+#   5. the mutation self-check on a rotating sample of mutants.
+# Exits non-zero as soon as a step fails. RSMKIT_CI_STEPS (e.g. "1 2") runs
+# only the listed steps.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+jobs=$(nproc)
+steps=${RSMKIT_CI_STEPS:-1 2}
+want() { [[ " $steps " == *" $1 "* ]]; }
+banner() { printf '\n==== %s (%s)\n' "$*" "$(date +%T)"; }
+# Each step keeps its segments in a private directory of its own.
+shm_root=$(mktemp -d)
+trap 'rm -rf "$shm_root"' EXIT
 
 bash ci/install-deps.sh
-cmake --preset default
-cmake --build --preset default --parallel "$(nproc)"
-ctest --preset default
+
+build() {  # preset [targets...]
+  local preset=$1; shift
+  cmake --preset "$preset" > /dev/null
+  if [ $# -gt 0 ]; then
+    cmake --build --preset "$preset" --parallel "$jobs" --target "$@"
+  else
+    cmake --build --preset "$preset" --parallel "$jobs"
+  fi
+}
+
+if want 1; then
+  banner "1/5 default build: all tests"
+  build default
+  RSMKIT_SHM_DIR=$shm_root ctest --preset default --parallel "$jobs"
+fi
+if want 2; then
+  banner "2/5 AddressSanitizer + UndefinedBehaviorSanitizer"
+  build asan
+  RSMKIT_SHM_DIR=$shm_root ctest --preset asan --parallel "$jobs" -LE "memcheck|bench"
+fi
+if want 3; then
+  banner "3/5 ThreadSanitizer"
+  build tsan
+  RSMKIT_SHM_DIR=$shm_root ctest --preset tsan --parallel "$jobs" -L "unit|examples|conformance"
+fi
+if want 4; then
+  banner "4/5 libFuzzer (bounded)"
+  build fuzz rsm fuzz_import_map fuzz_api_sequence fuzz_segmentid_conf
+  RSMKIT_SHM_DIR=$shm_root ctest --preset fuzz -L fuzz -R "^fuzz\.run\."
+fi
+if want 5 && [ -x ci/mutation.sh ]; then
+  banner "5/5 mutation self-check (sample)"
+  bash ci/mutation.sh
+fi
+banner "all steps passed"

@@ -32,6 +32,10 @@ std::string protection_of(uintptr_t addr, size_t len) {
 bool store_faults(volatile char *p) {
   pid_t pid = fork();
   if (pid == 0) {
+    // Default actions: a handler (a sanitizer's, the library's) could turn
+    // the fault into an ordinary exit.
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
     char v = *p;
     *p = v;
     _exit(0);

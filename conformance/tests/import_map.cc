@@ -84,6 +84,10 @@ template <class F>
 bool faults(F fn) {
   pid_t pid = fork();
   if (pid == 0) {
+    // Default actions: a handler (a sanitizer's, the library's) could turn
+    // the fault into an ordinary exit.
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
     fn();
     _exit(0);
   }
