@@ -489,6 +489,8 @@ int main(int argc, char **argv) {
     o.scale_max = std::min<size_t>(o.scale_max, 100);
     o.importers = std::min(o.importers, 4);
   }
+  // The reference's shm controller allows 4096 segments unless told more.
+  setenv("RSMKIT_SHM_MAX_SEGMENTS", std::to_string(2 * o.scale_max + 64).c_str(), 0);
   // Thousands of segments need thousands of descriptors.
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

@@ -1,6 +1,7 @@
 // rsmkit shm backend: the controller, local memory handles, and the table.
 #include "backends/shm/shm_backend.h"
 
+#include <cstdlib>
 #include <new>
 
 #include "backends/shm/shm_internal.h"
@@ -36,6 +37,18 @@ Status ctlr_open(uint32_t unit, BackendCtlr **out) {
 
 void ctlr_close(BackendCtlr *c) { delete reinterpret_cast<Ctlr *>(c); }
 
+// Segment-count limits: 4096 each, or RSMKIT_SHM_MAX_SEGMENTS (a benchmark at
+// scale raises it; a test of the limits wants it small enough to reach).
+unsigned long max_segments() {
+  static const unsigned long n = [] {
+    const char *v = std::getenv("RSMKIT_SHM_MAX_SEGMENTS");
+    char *end = nullptr;
+    unsigned long x = v ? std::strtoul(v, &end, 10) : 0;
+    return v && *v && end && !*end && x > 0 && x <= (1ul << 20) ? x : 4096ul;
+  }();
+  return n;
+}
+
 void ctlr_attr(BackendCtlr *, rsmapi_controller_attr_t *a) {
   const uint_t all_sizes = RSM_DAS8 | RSM_DAS16 | RSM_DAS32 | RSM_DAS64;
   *a = rsmapi_controller_attr_t{};
@@ -44,11 +57,11 @@ void ctlr_attr(BackendCtlr *, rsmapi_controller_attr_t *a) {
   a->attr_page_size = page_size();
   a->attr_max_export_segment_size = kGiB;
   a->attr_tot_export_segment_size = 16 * kGiB;
-  a->attr_max_export_segments = 4096;
+  a->attr_max_export_segments = max_segments();
   // Non-zero: segments of this controller can be mapped.
   a->attr_max_import_map_size = kGiB;
   a->attr_tot_import_map_size = 16 * kGiB;
-  a->attr_max_import_segments = 4096;
+  a->attr_max_import_segments = max_segments();
 }
 
 // After a fork the child is a process of its own: ask the process state,
