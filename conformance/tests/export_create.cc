@@ -838,8 +838,12 @@ TEST_F(ExportCreate, DestroyKeepsTheCallersMemoryAndContents) {
 
 TEST_F(ExportCreate, DestroyAbortsImporters) {
   covers("export_destroy.success.aborts_importers");
-  Export e = make_export(2, 87);
+  Export e = make_export(2, 87, false);
   ASSERT_NE(e.h, nullptr);
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  e.id = unique_segid(9);
+  ASSERT_OK(rsm_memseg_export_publish(e.h, &e.id, nullptr, 0));
   rsm_memseg_import_handle_t i = connect_with_barrier(e.id);
   ASSERT_NE(i, nullptr);
   std::vector<char> buf(e.len);

@@ -686,8 +686,12 @@ TEST_F(ExportPublish, ConcurrentPublishesGetDistinctIds) {
 
 TEST_F(ExportPublish, UnpublishAbortsImporters) {
   covers("export_unpublish.success.aborts_importers");
-  Export e = make_export(2, 26);
+  Export e = make_export(2, 26, false);
   ASSERT_NE(e.h, nullptr);
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  e.id = unique_segid(9);
+  ASSERT_OK(publish_rc(e.h, e.id));
   rsm_memseg_import_handle_t i = connect_with_barrier(e.id);
   ASSERT_NE(i, nullptr);
   std::vector<char> buf(e.len);
@@ -707,8 +711,12 @@ TEST_F(ExportPublish, UnpublishAbortsImporters) {
 
 TEST_F(ExportPublish, UnpublishAbortsAnImporterInAnotherProcess) {
   covers("export_unpublish.success.aborts_remote_importer");
-  Export e = make_export(2, 28);
+  Export e = make_export(2, 28, false);
   ASSERT_NE(e.h, nullptr);
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  e.id = unique_segid(9);
+  ASSERT_OK(publish_rc(e.h, e.id));
   Peer peer;
   ASSERT_TRUE(peer.start()) << peer.error();
   std::string reply = peer.call("connect " + std::to_string(local_node) + " " + std::to_string(e.id) + " 600");
@@ -934,8 +942,12 @@ TEST_F(ExportPublish, RepublishGarbageHandleIsBadSegHandle) {
 
 TEST_F(ExportPublish, RepublishDestroyedHandleIsBadSegHandle) {
   covers("export_republish.BAD_SEG_HNDL.destroyed");
-  Export e = make_export(1, 47);
+  Export e = make_export(1, 47, false);
   ASSERT_NE(e.h, nullptr);
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  e.id = unique_segid(9);
+  ASSERT_OK(publish_rc(e.h, e.id));
   ASSERT_OK(rsm_memseg_export_destroy(e.h));
   forget_export(e.h);
   EXPECT_RC(rsm_memseg_export_republish(e.h, nullptr, 0), RSMERR_BAD_SEG_HNDL);

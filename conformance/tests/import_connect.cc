@@ -253,23 +253,37 @@ TEST_F(ImportConnect, CreatedButUnpublishedIsNotPublished) {
 
 TEST_F(ImportConnect, UnpublishedSegmentIsNotPublished) {
   covers("import_connect.SEG_NOT_PUBLISHED.unpublished");
-  ASSERT_OK(rsm_memseg_export_unpublish(exp.h));
-  expect_refused(exp.id, RSM_PERM_RDWR, RcSet{RSMERR_SEG_NOT_PUBLISHED});
-  expect_refused(exp.id, RSM_PERM_READ, RcSet{RSMERR_SEG_NOT_PUBLISHED});
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  Export e = make_export(1, 0xD3, false);
+  ASSERT_NE(e.h, nullptr);
+  rsm_memseg_id_t id = unique_segid(2);
+  ASSERT_OK(rsm_memseg_export_publish(e.h, &id, nullptr, 0));
+  ASSERT_OK(rsm_memseg_export_unpublish(e.h));
+  expect_refused(id, RSM_PERM_RDWR, RcSet{RSMERR_SEG_NOT_PUBLISHED});
+  expect_refused(id, RSM_PERM_READ, RcSet{RSMERR_SEG_NOT_PUBLISHED});
 }
 
 TEST_F(ImportConnect, DestroyedSegmentIsNotPublished) {
   covers("import_connect.SEG_NOT_PUBLISHED.destroyed");
-  ASSERT_OK(rsm_memseg_export_destroy(exp.h));
-  forget_export(exp.h);
-  expect_refused(exp.id, RSM_PERM_RDWR, RcSet{RSMERR_SEG_NOT_PUBLISHED});
+  // Under an id of this process: a chosen id, once free, may go to a test
+  // running in parallel, and the check below would find that one.
+  Export e = make_export(1, 0xD4, false);
+  ASSERT_NE(e.h, nullptr);
+  rsm_memseg_id_t id = unique_segid(3);
+  ASSERT_OK(rsm_memseg_export_publish(e.h, &id, nullptr, 0));
+  ASSERT_OK(rsm_memseg_export_destroy(e.h));
+  forget_export(e.h);
+  expect_refused(id, RSM_PERM_RDWR, RcSet{RSMERR_SEG_NOT_PUBLISHED});
 }
 
 TEST_F(ImportConnect, SegmentOfDeadExporterIsNotPublished) {
   covers("import_connect.SEG_NOT_PUBLISHED.exporter_died");
   Peer peer;
   ASSERT_TRUE(peer.start()) << peer.error();
-  rsm_memseg_id_t id = Peer::segid_of(peer.export_segment(1, 6));
+  // Under an id of this process: once the peer is dead its chosen id may go
+  // to a test running in parallel.
+  rsm_memseg_id_t id = Peer::segid_of(peer.export_segment(1, 6, unique_segid(5)));
   ASSERT_NE(id, 0u) << peer.stderr_text();
   rsm_node_id_t node = peer.node();
   peer.crash();

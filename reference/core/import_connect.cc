@@ -87,9 +87,11 @@ RSMKIT_API int rsm_memseg_import_disconnect(rsm_memseg_import_handle_t im_memseg
   static const char fn[] = "rsm_memseg_import_disconnect";
   auto seg = imports().find(key_of(im_memseg));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
-  std::lock_guard<std::mutex> lk(seg->mu);
-  if (seg->state == ImportState::mapped && !RSMKIT_MUTANT("disconnect.mapped_allowed"))
+  std::unique_lock<std::mutex> lk(seg->mu);  // unique: a mutant may leave it locked
+  if (seg->state == ImportState::mapped && !RSMKIT_MUTANT("disconnect.mapped_allowed")) {
+    if (RSMKIT_MUTANT("disconnect.still_mapped_keeps_lock")) lk.release();  // a forgotten unlock
     return fail(fn, RSMERR_SEG_STILL_MAPPED, "segment is mapped; unmap first");
+  }
   if (seg->pollfd_refs > 0 && !RSMKIT_MUTANT("disconnect.pollfd_unchecked"))
     return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
   if (!imports().remove(seg->key)) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected concurrently");

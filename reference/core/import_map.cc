@@ -32,7 +32,7 @@ RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void 
                 "not a live import handle");
   if (!RSMKIT_MUTANT("map.null_address_unchecked") && (!address || !addr_mapped(address, sizeof *address)))
     return fail(fn, RSMERR_BAD_ADDR, "address is not usable");
-  std::unique_lock<std::mutex> lk(seg->mu);
+  std::unique_lock<std::mutex> lk(seg->mu);  // unique: a mutant may leave it locked
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   if (seg->abort_reported)
     return fail(fn, RSMKIT_MUTANT("map.not_connected_code") ? RSMERR_SEG_NOT_MAPPED : RSMERR_SEG_NOT_CONNECTED,
@@ -53,7 +53,7 @@ RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void 
   if (perm != RSM_PERM_READ && perm != RSM_PERM_WRITE && perm != RSM_PERM_RDWR &&
       !RSMKIT_MUTANT("map.undefined_perm_accepted"))
     return fail(fn, RSMERR_BAD_PERMS, "perm is not READ, WRITE or RDWR");
-  if ((perm & seg->perm) != perm && !RSMKIT_MUTANT("map.perm_beyond_connect_accepted"))
+  if ((perm & (RSMKIT_MUTANT("map.perm_beyond_connect_accepted") ? perm : seg->perm)) != perm)
     return fail(fn, RSMERR_BAD_PERMS, "perm exceeds the access granted at connect");
   if (offset < 0) return fail(fn, RSMERR_BAD_OFFSET, "offset is negative");
   auto off = static_cast<size_t>(offset);

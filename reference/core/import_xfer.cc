@@ -28,7 +28,7 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
     if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::import_xfer);
     return RSM_SUCCESS;
   }
-  if (ops->import_check(seg.bi) != Status::ok && !RSMKIT_MUTANT("xfer.abort_unchecked")) {
+  if ((RSMKIT_MUTANT("xfer.abort_unchecked") ? Status::ok : ops->import_check(seg.bi)) != Status::ok) {
     seg.abort_reported = true;
     return fail_status(fn, Status::aborted, op);
   }
@@ -46,14 +46,12 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "local buffer not aligned to the element size");
   if (offset % static_cast<off_t>(elem) && !RSMKIT_MUTANT("xfer.unaligned_offset_accepted"))
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "offset not aligned to the element size");
-  std::unique_lock<std::mutex> lk(seg->mu);
+  std::lock_guard<std::mutex> lk(seg->mu);
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
   rsm_permission_t need = d == Direction::get ? RSM_PERM_READ : RSM_PERM_WRITE;
-  if (!(seg->perm & need) && !(d == Direction::get && RSMKIT_MUTANT("get.write_only_allowed"))) {
-    if (RSMKIT_MUTANT("xfer.perm_denied_keeps_lock")) lk.release();  // a forgotten unlock
+  if (!(seg->perm & need) && !(d == Direction::get && RSMKIT_MUTANT("get.write_only_allowed")))
     return fail(fn, RSMERR_PERM_DENIED, d == Direction::get ? "connection has no read access"
                                                             : "connection has no write access");
-  }
   if (offset < 0) return fail(fn, RSMERR_BAD_OFFSET, "offset is negative");
   auto off = static_cast<size_t>(offset);
   if (off > seg->size || (off == seg->size && count > 0))

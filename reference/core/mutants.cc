@@ -44,6 +44,7 @@ constexpr MutantInfo kMutants[] = {
     {"connect.import_limit_off_by_one", "connect: one import more than attr_max_import_segments is allowed"},
     {"connect.node_not_listed_ignored", "connect: an access list without this node is not SEG_NOT_PUBLISHED_TO_NODE"},
     {"disconnect.mapped_allowed", "disconnect: a mapped segment is disconnected instead of SEG_STILL_MAPPED"},
+    {"disconnect.still_mapped_keeps_lock", "disconnect: the SEG_STILL_MAPPED path leaves the handle's mutex locked"},
     {"disconnect.pollfd_unchecked", "disconnect: succeeds while a poll descriptor is held"},
     // rsm_memseg_export_create / destroy / rebind
     {"create.unaligned_vaddr_accepted", "export_create: an unaligned vaddr is not BAD_MEM_ALIGNMENT"},
@@ -72,7 +73,6 @@ constexpr MutantInfo kMutants[] = {
     {"localmem.free_keeps_handle", "free_localmemory_handle: the freed handle stays valid (a second free succeeds)"},
     // get/put and barriers
     {"get.write_only_allowed", "get: a write-only connection may read (PERM_DENIED not enforced)"},
-    {"xfer.perm_denied_keeps_lock", "get/put: the PERM_DENIED path leaves the handle's mutex locked"},
     {"xfer.unaligned_offset_accepted", "get/put: an offset not aligned to the element size is not BAD_MEM_ALIGNMENT"},
     {"xfer.length_past_end_by_one", "get/put: one element past the end of the segment is accepted"},
     {"xfer.range_overflow", "get/put: offset + count * size computed with arithmetic that wraps"},

@@ -142,10 +142,10 @@ RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) try {
   if (int rc = event_fd_of(fn, memseg, true, &fd, &ops, &e, &imp)) return rc;
   if (!pfd || !addr_mapped(pfd, sizeof *pfd)) return fail(fn, RSMERR_BAD_ADDR, "pollfd is not writable");
   if (fd < 0) return fail(fn, RSMERR_BAD_SEG_HNDL, "backend has no event endpoint");
-  {
+  if (!RSMKIT_MUTANT("get_pollfd.not_counted")) {
     std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
-    int &refs = e ? e->pollfd_refs : imp->pollfd_refs;
-    if (!RSMKIT_MUTANT("get_pollfd.not_counted")) refs++;
+    if (e) e->pollfd_refs++;
+    else imp->pollfd_refs++;
   }
   {
     PollRegistry &r = poll_registry();
@@ -220,8 +220,8 @@ RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int
       if (ops && (fds[i].revents & (POLLIN | POLLRDNORM))) {
         // An RSM event is reported only if we consumed it; another waiter may
         // have taken it first.
-        bool consumed = RSMKIT_MUTANT("wait_pollfd.event_not_consumed") || ops->event_consume(fds[i].fd);
-        fds[i].revents = consumed ? POLLRDNORM : 0;
+        fds[i].revents =
+            (RSMKIT_MUTANT("wait_pollfd.event_not_consumed") || ops->event_consume(fds[i].fd)) ? POLLRDNORM : 0;
         if (!fds[i].revents) continue;
       }
       count++;
