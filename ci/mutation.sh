@@ -134,7 +134,7 @@ quick_filter() {
     get.*|xfer.*) echo 'Fn/ImportGet*:Fn/ImportPut.*:Fn/ImportPutBytes.*:Fn/ImportPutWide.*' ;;
     barrier.*) echo 'ImportInitBarrier.*:ImportOpenBarrier.*' ;;
     set_mode.*) echo 'ImportSetMode.*' ;;
-    putv.*|status.vector_*) echo 'Fn/ImportPutv*' ;;
+    putv.*) echo 'Fn/ImportPutv*' ;;
     signal_post.*|signal_wait.*) echo 'IntrSignalPost.*' ;;
     get_pollfd.*|release_pollfd.*) echo 'MemsegGetPollfd.*' ;;
     wait_pollfd.*) echo 'IntrSignalWaitPollfd.*' ;;
