@@ -135,13 +135,25 @@ rsm_memseg_import_handle_t RsmTest::connect(rsm_memseg_id_t id, rsm_permission_t
   return h;
 }
 
-rsm_memseg_import_handle_t RsmTest::connect_with_barrier(rsm_memseg_id_t id, rsm_permission_t perm) {
-  rsm_memseg_import_handle_t h = connect(id, perm);
+rsm_memseg_import_handle_t RsmTest::connect_with_barrier(rsm_memseg_id_t id, rsm_permission_t perm,
+                                                         rsm_node_id_t node) {
+  rsm_memseg_import_handle_t h = connect(id, perm, node);
   if (!h) return nullptr;
   auto *b = new rsmapi_barrier_t{};
   EXPECT_OK(rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, b));
   barriers_.push_back(b);
   return h;
+}
+
+int RsmTest::destroy_barriers() {
+  int first = RSM_SUCCESS;
+  for (auto *b : barriers_) {
+    int rc = rsm_memseg_import_destroy_barrier(b);
+    if (first == RSM_SUCCESS) first = rc;
+    delete b;
+  }
+  barriers_.clear();
+  return first;
 }
 
 void RsmTest::forget_export(rsm_memseg_export_handle_t h) {
@@ -156,6 +168,15 @@ rsm_memseg_id_t RsmTest::unique_segid(unsigned k) const {
   // 0x10000000..0x7FFFFFFF: outside every system range of rsm_common.h.
   auto pid = static_cast<uint32_t>(getpid());
   return 0x10000000u + ((pid % 0x3000000u) << 4) + (k & 0xF);
+}
+
+int connect_from_scratch(const std::string &ctlr_name, rsm_node_id_t node, rsm_memseg_id_t id,
+                         rsm_memseg_import_handle_t *h, rsmapi_barrier_t *barrier) {
+  rsmapi_controller_handle_t c = nullptr;
+  if (rsm_get_controller(const_cast<char *>(ctlr_name.c_str()), &c) != RSM_SUCCESS) return 1;
+  if (rsm_memseg_import_connect(c, node, id, RSM_PERM_RDWR, h) != RSM_SUCCESS) return 2;
+  if (barrier && rsm_memseg_import_init_barrier(*h, RSM_BARRIER_NODE, barrier) != RSM_SUCCESS) return 3;
+  return 0;
 }
 
 rsm_memseg_import_handle_t RsmTest::stale_import() {

@@ -59,9 +59,14 @@ class RsmTest : public ::testing::Test {
   // unmapped) at TearDown unless forget_import() was called.
   rsm_memseg_import_handle_t connect(rsm_memseg_id_t id, rsm_permission_t perm = RSM_PERM_RDWR,
                                      rsm_node_id_t node = 0);
-  // connect + init_barrier: ready for get/put.
+  // connect + init_barrier: ready for get/put. The barrier is destroyed at
+  // TearDown, before the connection.
   rsm_memseg_import_handle_t connect_with_barrier(rsm_memseg_id_t id,
-                                                  rsm_permission_t perm = RSM_PERM_RDWR);
+                                                  rsm_permission_t perm = RSM_PERM_RDWR,
+                                                  rsm_node_id_t node = 0);
+  // Destroys the barriers connect_with_barrier made, now (for a test that
+  // takes its imports down itself); the first code that was not success.
+  int destroy_barriers();
   void forget_export(rsm_memseg_export_handle_t h);
   void forget_import(rsm_memseg_import_handle_t h);
   // An id from the application range, distinct per process and per k.
@@ -86,6 +91,13 @@ class RsmTest : public ::testing::Test {
   std::vector<rsm_memseg_import_handle_t> imports_;
   std::vector<rsmapi_barrier_t *> barriers_;
 };
+
+// A connection made from nothing -- its own controller reference, connect,
+// and init_barrier when `barrier` is given -- for a fork()ed child, where
+// the parent's handles need not work. 0, or the step that failed: 1
+// rsm_get_controller, 2 rsm_memseg_import_connect, 3 init_barrier.
+int connect_from_scratch(const std::string &ctlr_name, rsm_node_id_t node, rsm_memseg_id_t id,
+                         rsm_memseg_import_handle_t *h, rsmapi_barrier_t *barrier = nullptr);
 
 // A handle value no implementation ever returned (not NULL).
 template <class H>

@@ -5,75 +5,22 @@
 // entries of rsm_memseg_import_putv/getv; the success tests move data
 // through such entries both ways. The page writes RSMERR_BAD_ADDRESS, which
 // no header defines: the code is RSMERR_BAD_ADDR.
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/iovec.h"
+#include "framework/local_buffer.h"
+#include "framework/resource_limits.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-constexpr int kChildLost = -1000;
-
-// Runs fn() in a fork()ed child and returns its int result, or kChildLost
-// when the child died or did not answer in time (it is then killed).
-template <class F>
-int child_result(F fn, int timeout_ms = 10000) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return kChildLost;
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int rc = fn();
-    ssize_t n = write(p[1], &rc, sizeof rc);
-    _exit(n == sizeof rc ? 0 : 1);
-  }
-  close(p[1]);
-  int rc = kChildLost;
-  if (pid > 0) {
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(timeout_ms));
-    while (r < 0 && errno == EINTR);
-    if (r <= 0 || read(p[0], &rc, sizeof rc) != static_cast<ssize_t>(sizeof rc)) {
-      rc = kChildLost;
-      kill(pid, SIGKILL);
-    }
-    waitpid(pid, nullptr, 0);
-  }
-  close(p[0]);
-  return rc;
-}
-
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
-
-int open_fds() {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (struct dirent *e = readdir(d))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n - 1;
-}
 
 class LocalMemoryHandle : public RsmTest {
  protected:
@@ -100,31 +47,13 @@ class LocalMemoryHandle : public RsmTest {
     if (!e->h) return nullptr;
     return connect_with_barrier(e->id);
   }
-  // One RSM_HANDLE_TYPE entry.
-  static rsm_iovec_t entry(rsm_localmemory_handle_t h, size_t local_off, size_t remote_off, size_t len) {
-    rsm_iovec_t v{};
-    v.io_type = RSM_HANDLE_TYPE;
-    v.local.handle = h;
-    v.local_offset = local_off;
-    v.remote_offset = remote_off;
-    v.transfer_length = len;
-    return v;
-  }
-  static rsm_scat_gath_t request(rsm_memseg_import_handle_t imp, rsm_iovec_t *v, size_t n, rsm_node_id_t node) {
-    rsm_scat_gath_t sg{};
-    sg.local_nodeid = node;
-    sg.io_request_count = n;
-    sg.remote_handle = imp;
-    sg.iovec = v;
-    return sg;
-  }
   // The handle works: a putv from it lands in a fresh segment.
   void expect_handle_works(rsm_localmemory_handle_t h, size_t len) {
     Export e;
     rsm_memseg_import_handle_t imp = target(&e, (len + page - 1) / page, 0x7A);
     ASSERT_NE(imp, nullptr);
-    rsm_iovec_t v = entry(h, 0, 0, len);
-    rsm_scat_gath_t sg = request(imp, &v, 1, local_node);
+    rsm_iovec_t v = handle_iovec(h, 0, 0, len);
+    rsm_scat_gath_t sg = scat_gath(imp, &v, 1, local_node);
     ASSERT_OK(rsm_memseg_import_putv(&sg));
     EXPECT_PATTERN(e.mem, len, 0x10CA1, 0);
   }
@@ -219,33 +148,26 @@ TEST_F(LocalMemoryHandle, AddressSpaceExhaustionGivesDocumentedCode) {
   // In a fork()ed child with no address space left: success if the handle
   // needs nothing new, else INSUFFICIENT_MEM; after the limit is lifted a
   // handle can be made, and the memory kept its contents throughout.
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     rsmapi_controller_handle_t c = nullptr;
     if (rsm_get_controller(ctlr_name.data(), &c) != RSM_SUCCESS) return -1;
     const size_t len = 64 * page;
     char *m = static_cast<char *>(mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return -1;
     fill_pattern(m, len, 0x77, 0);
-    long pages = 0;
-    if (FILE *f = std::fopen("/proc/self/statm", "re")) {
-      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-      std::fclose(f);
-    }
-    struct rlimit saved{};
-    getrlimit(RLIMIT_AS, &saved);
-    struct rlimit rl = saved;
-    rl.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-    if (pages <= 0 || setrlimit(RLIMIT_AS, &rl) != 0) return -1;
+    LoweredLimit limit = limit_address_space();
+    if (!limit.ok()) return -1;
     rsm_localmemory_handle_t h = nullptr;
     int r1 = rsm_create_localmemory_handle(c, &h, m, len);
     int r2 = r1 == RSM_SUCCESS ? rsm_free_localmemory_handle(c, h) : RSM_SUCCESS;
-    setrlimit(RLIMIT_AS, &saved);
+    limit.lift();
     int r3 = rsm_create_localmemory_handle(c, &h, m, len);
     if (r3 == RSM_SUCCESS) r3 = rsm_free_localmemory_handle(c, h);
     if (first_mismatch(m, len, 0x77, 0) >= 0) return 255 << 24;
     return r1 | (r2 << 8) | (r3 << 16);
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung";
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the child";
   ASSERT_NE(rc, 255 << 24) << "the memory lost its contents";
   EXPECT_RC_IN(rc & 0xFF, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM})) << "create with no address space left";
@@ -264,8 +186,8 @@ TEST_F(LocalMemoryHandle, PutvFromAHandleWritesTheSegment) {
   rsm_memseg_import_handle_t imp = target(&e, kPages, 0x20);
   ASSERT_NE(imp, nullptr);
   // Two entries at offsets inside the handle, crossed over in the segment.
-  rsm_iovec_t v[2] = {entry(h, 2 * page, 0, 2 * page), entry(h, 0, 2 * page, page + 100)};
-  rsm_scat_gath_t sg = request(imp, v, 2, local_node);
+  rsm_iovec_t v[2] = {handle_iovec(h, 2 * page, 0, 2 * page), handle_iovec(h, 0, 2 * page, page + 100)};
+  rsm_scat_gath_t sg = scat_gath(imp, v, 2, local_node);
   ASSERT_OK(rsm_memseg_import_putv(&sg));
   EXPECT_EQ(sg.io_residual_count, 0u);
   EXPECT_PATTERN(e.mem, 2 * page, 0x10CA1, 2 * page);
@@ -281,8 +203,8 @@ TEST_F(LocalMemoryHandle, GetvIntoAHandleFillsTheLocalMemory) {
   Export e;
   rsm_memseg_import_handle_t imp = target(&e, kPages, 0x30);
   ASSERT_NE(imp, nullptr);
-  rsm_iovec_t v = entry(h, page, page, 2 * page);
-  rsm_scat_gath_t sg = request(imp, &v, 1, local_node);
+  rsm_iovec_t v = handle_iovec(h, page, page, 2 * page);
+  rsm_scat_gath_t sg = scat_gath(imp, &v, 1, local_node);
   ASSERT_OK(rsm_memseg_import_getv(&sg));
   EXPECT_PATTERN(mem, page, 0x10CA1, 0);
   EXPECT_PATTERN(mem + page, 2 * page, 0x30, page);
@@ -290,8 +212,8 @@ TEST_F(LocalMemoryHandle, GetvIntoAHandleFillsTheLocalMemory) {
   // Later stores by the caller are seen by a later putv: the handle names
   // the memory, not a copy taken at create time.
   fill_pattern(mem, page, 0x31, 0);
-  rsm_iovec_t w = entry(h, 0, 0, page);
-  rsm_scat_gath_t sp = request(imp, &w, 1, local_node);
+  rsm_iovec_t w = handle_iovec(h, 0, 0, page);
+  rsm_scat_gath_t sp = scat_gath(imp, &w, 1, local_node);
   ASSERT_OK(rsm_memseg_import_putv(&sp));
   EXPECT_PATTERN(e.mem, page, 0x31, 0);
   EXPECT_OK(rsm_free_localmemory_handle(ctlr, h));
@@ -321,8 +243,8 @@ TEST_F(LocalMemoryHandle, SeveralHandlesCoexist) {
   ASSERT_NE(imp, nullptr);
   // Each handle's page lands at the matching offset.
   std::vector<rsm_iovec_t> v;
-  for (size_t k = 0; k < kPages; k++) v.push_back(entry(hs[k], 0, k * page, page));
-  rsm_scat_gath_t sg = request(imp, v.data(), v.size(), local_node);
+  for (size_t k = 0; k < kPages; k++) v.push_back(handle_iovec(hs[k], 0, k * page, page));
+  rsm_scat_gath_t sg = scat_gath(imp, v.data(), v.size(), local_node);
   ASSERT_OK(rsm_memseg_import_putv(&sg));
   EXPECT_PATTERN(e.mem, kPages * page, 0x10CA1, 0);
   for (auto h : hs) EXPECT_OK(rsm_free_localmemory_handle(ctlr, h));

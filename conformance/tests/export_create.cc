@@ -6,118 +6,40 @@
 // the old range after rebind) the range must still be mapped, readable and
 // writable, and hold the segment's last contents; a library that unmaps or
 // zeroes the caller's memory is reported.
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/shm.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
 
-constexpr int kChildLost = -1000;
-
-// Runs fn() in a fork()ed child and returns its int result, or kChildLost
-// when the child died or did not answer in time (it is then killed).
-template <class F>
-int child_result(F fn, int timeout_ms = 10000) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return kChildLost;
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int rc = fn();
-    ssize_t n = write(p[1], &rc, sizeof rc);
-    _exit(n == sizeof rc ? 0 : 1);
-  }
-  close(p[1]);
-  int rc = kChildLost;
-  if (pid > 0) {
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(timeout_ms));
-    while (r < 0 && errno == EINTR);
-    if (r <= 0 || read(p[0], &rc, sizeof rc) != static_cast<ssize_t>(sizeof rc)) {
-      rc = kChildLost;
-      kill(pid, SIGKILL);
-    }
-    waitpid(pid, nullptr, 0);
-  }
-  close(p[0]);
-  return rc;
-}
-
 // True when every page of [p, p+len) can be read and written back, probed
 // in a child so that a fault cannot kill the test process.
 bool accessible(const void *p, size_t len) {
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     auto *b = static_cast<volatile char *>(const_cast<void *>(p));
     long pg = sysconf(_SC_PAGESIZE);
     for (size_t i = 0; i < len; i += static_cast<size_t>(pg)) b[i] = b[i];
     if (len) b[len - 1] = b[len - 1];
     return 0;
   });
-  return rc == 0;
-}
-
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
-
-int open_fds() {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (struct dirent *e = readdir(d))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n - 1;
-}
-
-// Current virtual size of this process in bytes (Linux /proc).
-rlim_t address_space_now() {
-  long pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "re")) {
-    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  return static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-}
-
-// Lowers RLIMIT_NOFILE to the descriptors in use and fills every hole, so
-// no new descriptor can be opened; returns the descriptors it opened.
-std::vector<int> exhaust_descriptors(struct rlimit *saved) {
-  std::vector<int> filled;
-  getrlimit(RLIMIT_NOFILE, saved);
-  int highest = 0;
-  for (int fd = 0; fd < 65536 && fd < static_cast<int>(saved->rlim_cur); fd++)
-    if (fcntl(fd, F_GETFD) != -1) highest = fd;
-  struct rlimit rl = *saved;
-  rl.rlim_cur = static_cast<rlim_t>(highest + 1);
-  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return filled;
-  for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filled.push_back(fd);
-  return filled;
+  return child.answered() && child.value == 0;
 }
 
 // A page-aligned private mapping outside the fixture's bookkeeping.
@@ -125,40 +47,6 @@ char *map_pages(size_t len, int prot = PROT_READ | PROT_WRITE) {
   void *p = mmap(nullptr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? nullptr : static_cast<char *>(p);
 }
-
-// Interrupts the constructing thread with SIGUSR1 (a handler installed
-// without SA_RESTART) from a second thread, as fast as it can, until
-// destroyed: any system call the library makes meanwhile may see EINTR.
-class SignalStorm {
- public:
-  SignalStorm() : target_(pthread_self()) {
-    struct sigaction sa {};
-    sa.sa_handler = +[](int) {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGUSR1, &sa, &old_);
-    thread_ = std::thread([this] {
-      while (!stop_.load()) {
-        pthread_kill(target_, SIGUSR1);
-        sent_++;
-        std::this_thread::yield();
-      }
-    });
-  }
-  ~SignalStorm() {
-    stop_ = true;
-    thread_.join();  // pending signals are delivered on the way back
-    sigaction(SIGUSR1, &old_, nullptr);
-  }
-  long sent() const { return sent_.load(); }
-
- private:
-  pthread_t target_;
-  struct sigaction old_ {};
-  std::atomic<bool> stop_{false};
-  std::atomic<long> sent_{0};
-  std::thread thread_;
-};
 
 class ExportCreate : public RsmTest {
  protected:
@@ -443,25 +331,25 @@ TEST_F(ExportCreate, DescriptorExhaustionGivesDocumentedCode) {
   // In a fork()ed child (its own controller reference): no descriptor can
   // be opened. Success if none is needed; else a shortage code. Once the
   // limit is lifted again the library must work and the memory be intact.
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     rsmapi_controller_handle_t c = nullptr;
     if (rsm_get_controller(ctlr_name.data(), &c) != RSM_SUCCESS) return -1;
     char *mem = map_pages(4 * page);
     if (!mem) return -1;
     fill_pattern(mem, 4 * page, 14, 0);
-    struct rlimit saved{};
-    std::vector<int> filled = exhaust_descriptors(&saved);
+    LoweredLimit limit = exhaust_descriptors();
+    if (!limit.ok()) return -1;
     rsm_memseg_export_handle_t h = nullptr;
     int r1 = rsm_memseg_export_create(c, &h, mem, 4 * page, RSM_CREATE_SEG_DONTWAIT);
     int r2 = r1 == RSM_SUCCESS ? rsm_memseg_export_destroy(h) : RSM_SUCCESS;
-    for (int fd : filled) close(fd);
-    setrlimit(RLIMIT_NOFILE, &saved);
+    limit.lift();
     int r3 = rsm_memseg_export_create(c, &h, mem, 4 * page, 0);
     if (r3 == RSM_SUCCESS) r3 = rsm_memseg_export_destroy(h);
     if (first_mismatch(mem, 4 * page, 14, 0) >= 0) return 255 << 24;
     return r1 | (r2 << 8) | (r3 << 16);
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung";
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the child";
   ASSERT_NE(rc, 255 << 24) << "the exporter's memory lost its contents";
   EXPECT_RC_IN(rc & 0xFF, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_RESOURCES, RSMERR_INSUFFICIENT_MEM}))
@@ -472,28 +360,26 @@ TEST_F(ExportCreate, DescriptorExhaustionGivesDocumentedCode) {
 
 TEST_F(ExportCreate, AddressSpaceExhaustionGivesDocumentedCode) {
   covers("export_create.INSUFFICIENT_MEM.rlimit_as");
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     rsmapi_controller_handle_t c = nullptr;
     if (rsm_get_controller(ctlr_name.data(), &c) != RSM_SUCCESS) return -1;
     const size_t len = 64 * page;
     char *mem = map_pages(len);
     if (!mem) return -1;
     fill_pattern(mem, len, 15, 0);
-    struct rlimit saved{};
-    getrlimit(RLIMIT_AS, &saved);
-    struct rlimit rl = saved;
-    rl.rlim_cur = address_space_now();
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return -1;
+    LoweredLimit limit = limit_address_space();
+    if (!limit.ok()) return -1;
     rsm_memseg_export_handle_t h = nullptr;
     int r1 = rsm_memseg_export_create(c, &h, mem, len, RSM_CREATE_SEG_DONTWAIT);
     int r2 = r1 == RSM_SUCCESS ? rsm_memseg_export_destroy(h) : RSM_SUCCESS;
-    setrlimit(RLIMIT_AS, &saved);
+    limit.lift();
     int r3 = rsm_memseg_export_create(c, &h, mem, len, 0);
     if (r3 == RSM_SUCCESS) r3 = rsm_memseg_export_destroy(h);
     if (first_mismatch(mem, len, 15, 0) >= 0) return 255 << 24;
     return r1 | (r2 << 8) | (r3 << 16);
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung";
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the child";
   ASSERT_NE(rc, 255 << 24) << "the exporter's memory lost its contents";
   EXPECT_RC_IN(rc & 0xFF, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES}))
@@ -926,8 +812,9 @@ TEST_F(ExportCreate, DestroyFromAForkedChildLeavesTheParentsSegment) {
   // destroy is refused, the parent's segment must be untouched by it.
   Export e = make_export(2, 95);
   ASSERT_NE(e.h, nullptr);
-  int rc = child_result([&] { return rsm_memseg_export_destroy(e.h); });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_destroy";
+  ChildOutcome child = run_in_child([&] { return rsm_memseg_export_destroy(e.h); });
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_destroy";
+  int rc = child.value;
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_BAD_SEG_HNDL, RSMERR_NOT_CREATOR}));
   if (rc != RSM_SUCCESS) {
     expect_import_sees(e.id, e.len, 95);
@@ -942,13 +829,7 @@ TEST_F(ExportCreate, ChildExitDoesNotTearDownTheParentsSegment) {
   Export e = make_export(2, 96);
   ASSERT_NE(e.h, nullptr);
   for (int how = 0; how < 3; how++) {
-    int p[2];
-    ASSERT_EQ(pipe(p), 0);
-    std::fflush(nullptr);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(p[0]);
+    ChildOutcome child = run_in_child([&] {
       rsm_topology_t *t = nullptr;
       if (rsm_get_interconnect_topology(&t) == RSM_SUCCESS) rsm_free_interconnect_topology(t);
       rsmapi_controller_handle_t c = nullptr;
@@ -956,16 +837,10 @@ TEST_F(ExportCreate, ChildExitDoesNotTearDownTheParentsSegment) {
       if (how == 0) std::exit(0);  // atexit handlers and destructors run
       if (how == 1) _exit(0);
       raise(SIGKILL);
-    }
-    close(p[1]);
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(10000));  // EOF when the child has gone
-    while (r < 0 && errno == EINTR);
-    if (r <= 0) kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    close(p[0]);
-    EXPECT_GT(r, 0) << "the child did not exit in time (how " << how << ")";
+      return 0;
+    });
+    ASSERT_NE(child.kind, ChildOutcome::Kind::not_started) << "the child " << child;
+    EXPECT_NE(child.kind, ChildOutcome::Kind::timed_out) << "the child did not exit in time (how " << how << ")";
     expect_import_sees(e.id, e.len, 96);
     EXPECT_PATTERN(e.mem, e.len, 96, 0);
   }
@@ -1161,8 +1036,9 @@ TEST_F(ExportRebind, FromAForkedChildIsNotCreator) {
   covers("export_rebind.NOT_CREATOR.child");
   char *b = new_memory(0xB3);
   ASSERT_NE(b, nullptr);
-  int rc = child_result([&] { return rsm_memseg_export_rebind(exp.h, b, 0, exp.len); });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_rebind";
+  ChildOutcome child = run_in_child([&] { return rsm_memseg_export_rebind(exp.h, b, 0, exp.len); });
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_rebind";
+  int rc = child.value;
   EXPECT_RC(rc, RSMERR_NOT_CREATOR);
   expect_imported(0xAAA);
 }
@@ -1174,8 +1050,9 @@ TEST_F(ExportRebind, NonRebindableFromAForkedChildIsRefused) {
   ASSERT_NE(fixed.h, nullptr);
   char *b = alloc_pages(1);
   ASSERT_NE(b, nullptr);
-  int rc = child_result([&] { return rsm_memseg_export_rebind(fixed.h, b, 0, fixed.len); });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_rebind";
+  ChildOutcome child = run_in_child([&] { return rsm_memseg_export_rebind(fixed.h, b, 0, fixed.len); });
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_rebind";
+  int rc = child.value;
   EXPECT_RC_IN(rc, (RcSet{RSMERR_NOT_CREATOR, RSMERR_REBIND_NOT_ALLOWED}));
   expect_import_sees(fixed.id, fixed.len, 0xF3);
 }
@@ -1365,7 +1242,7 @@ TEST_F(ExportRebind, RebindUnderResourceLimitsGivesDocumentedCodes) {
   // left. Success if nothing new is needed, else a shortage code; once the
   // limit is lifted rebinding works and no memory lost its contents.
   for (int which = 0; which < 2; which++) {
-    int rc = child_result([&] {
+    ChildOutcome child = run_in_child([&] {
       rsmapi_controller_handle_t c = nullptr;
       if (rsm_get_controller(ctlr_name.data(), &c) != RSM_SUCCESS) return -1;
       const size_t len = 16 * page;
@@ -1375,26 +1252,18 @@ TEST_F(ExportRebind, RebindUnderResourceLimitsGivesDocumentedCodes) {
       fill_pattern(b, len, 0xB0, 0);
       rsm_memseg_export_handle_t h = nullptr;
       if (rsm_memseg_export_create(c, &h, a, len, RSM_ALLOW_REBIND) != RSM_SUCCESS) return -1;
-      struct rlimit saved{};
-      std::vector<int> filled;
-      if (which == 0) {
-        getrlimit(RLIMIT_AS, &saved);
-        struct rlimit rl = saved;
-        rl.rlim_cur = address_space_now();
-        if (setrlimit(RLIMIT_AS, &rl) != 0) return -1;
-      } else {
-        filled = exhaust_descriptors(&saved);
-      }
+      LoweredLimit limit = which == 0 ? limit_address_space() : exhaust_descriptors();
+      if (!limit.ok()) return -1;
       int r1 = rsm_memseg_export_rebind(h, b, 0, len);
-      for (int fd : filled) close(fd);
-      setrlimit(which == 0 ? RLIMIT_AS : RLIMIT_NOFILE, &saved);
+      limit.lift();
       int r2 = rsm_memseg_export_rebind(h, r1 == RSM_SUCCESS ? a : b, 0, len);
       int r3 = rsm_memseg_export_destroy(h);
       if (first_mismatch(a, len, 0xA0, 0) >= 0 || first_mismatch(b, len, 0xB0, 0) >= 0) return 255 << 24;
       return r1 | (r2 << 8) | (r3 << 16);
     });
     const char *what = which == 0 ? "RLIMIT_AS" : "RLIMIT_NOFILE";
-    ASSERT_NE(rc, kChildLost) << "the child died or hung (" << what << ")";
+    ASSERT_TRUE(child.answered()) << "the child " << child << " (" << what << ")";
+    int rc = child.value;
     ASSERT_NE(rc, -1) << "could not set up the child (" << what << ")";
     ASSERT_NE(rc, 255 << 24) << "memory lost its contents (" << what << ")";
     EXPECT_RC_IN(rc & 0xFF, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES}))

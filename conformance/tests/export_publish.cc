@@ -10,121 +10,26 @@
 // ignored as in a file mode (illumos accepts 0611, refuses 0700) -- both
 // readings are accepted, and a library that accepts such an entry must apply
 // its read/write bits.
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sys/resource.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-constexpr int kChildLost = -1000;
-
-// Runs fn() in a fork()ed child and returns its int result, or kChildLost
-// when the child died or did not answer in time (it is then killed).
-template <class F>
-int child_result(F fn, int timeout_ms = 10000) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return kChildLost;
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int rc = fn();
-    ssize_t n = write(p[1], &rc, sizeof rc);
-    _exit(n == sizeof rc ? 0 : 1);
-  }
-  close(p[1]);
-  int rc = kChildLost;
-  if (pid > 0) {
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(timeout_ms));
-    while (r < 0 && errno == EINTR);
-    if (r <= 0 || read(p[0], &rc, sizeof rc) != static_cast<ssize_t>(sizeof rc)) {
-      rc = kChildLost;
-      kill(pid, SIGKILL);
-    }
-    waitpid(pid, nullptr, 0);
-  }
-  close(p[0]);
-  return rc;
-}
-
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
-
-rlim_t address_space_now() {
-  long pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "re")) {
-    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  return static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-}
-
-// Lowers RLIMIT_NOFILE to the descriptors in use and fills every hole.
-std::vector<int> exhaust_descriptors(struct rlimit *saved) {
-  std::vector<int> filled;
-  getrlimit(RLIMIT_NOFILE, saved);
-  int highest = 0;
-  for (int fd = 0; fd < 65536 && fd < static_cast<int>(saved->rlim_cur); fd++)
-    if (fcntl(fd, F_GETFD) != -1) highest = fd;
-  struct rlimit rl = *saved;
-  rl.rlim_cur = static_cast<rlim_t>(highest + 1);
-  if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return filled;
-  for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filled.push_back(fd);
-  return filled;
-}
-
-// Interrupts the constructing thread with SIGUSR1 (a handler installed
-// without SA_RESTART) from a second thread until destroyed.
-class SignalStorm {
- public:
-  SignalStorm() : target_(pthread_self()) {
-    struct sigaction sa {};
-    sa.sa_handler = +[](int) {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGUSR1, &sa, &old_);
-    thread_ = std::thread([this] {
-      while (!stop_.load()) {
-        pthread_kill(target_, SIGUSR1);
-        std::this_thread::yield();
-      }
-    });
-  }
-  ~SignalStorm() {
-    stop_ = true;
-    thread_.join();
-    sigaction(SIGUSR1, &old_, nullptr);
-  }
-
- private:
-  pthread_t target_;
-  struct sigaction old_ {};
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 // Sets the umask for the scope (tests run single-threaded here).
 struct UmaskScope {
@@ -643,11 +548,12 @@ TEST_F(ExportPublish, PublishFromAForkedChildIsNotCreator) {
   Export e = make_export(1, 25, false);
   ASSERT_NE(e.h, nullptr);
   rsm_memseg_id_t id = unique_segid(7);
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     rsm_memseg_id_t v = id;
     return rsm_memseg_export_publish(e.h, &v, nullptr, 0);
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_publish";
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_publish";
+  int rc = child.value;
   EXPECT_RC(rc, RSMERR_NOT_CREATOR);
   expect_not_published(id);
   EXPECT_OK(publish_rc(e.h, id));  // the creator still can
@@ -777,8 +683,9 @@ TEST_F(ExportPublish, UnpublishFromAForkedChildIsNotCreator) {
   covers("export_unpublish.NOT_CREATOR.child");
   Export e = make_export(1, 33);
   ASSERT_NE(e.h, nullptr);
-  int rc = child_result([&] { return rsm_memseg_export_unpublish(e.h); });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_unpublish";
+  ChildOutcome child = run_in_child([&] { return rsm_memseg_export_unpublish(e.h); });
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_unpublish";
+  int rc = child.value;
   EXPECT_RC(rc, RSMERR_NOT_CREATOR);
   expect_import_sees(e.id, e.len, 33);
 }
@@ -969,11 +876,12 @@ TEST_F(ExportPublish, RepublishFromAForkedChildIsNotCreator) {
   rsmapi_access_entry_t acl[] = {{local_node, 0600}};
   Export e = make_export(1, 49, true, acl, 1);
   ASSERT_NE(e.h, nullptr);
-  int rc = child_result([&] {
+  ChildOutcome child = run_in_child([&] {
     rsmapi_access_entry_t none[] = {{local_node, 0000}};
     return rsm_memseg_export_republish(e.h, none, 1);
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_memseg_export_republish";
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_memseg_export_republish";
+  int rc = child.value;
   EXPECT_RC(rc, RSMERR_NOT_CREATOR);
   expect_owner_rules(e.id, 0600, e);  // the list did not change
 }
@@ -1042,7 +950,7 @@ TEST_F(ExportPublish, PublishAndRepublishUnderResourceLimitsGiveDocumentedCodes)
   // no descriptor) left. Success if nothing new is needed, else a shortage
   // code; once the limit is lifted both work.
   for (int which = 0; which < 2; which++) {
-    int rc = child_result([&] {
+    ChildOutcome child = run_in_child([&] {
       rsmapi_controller_handle_t c = nullptr;
       if (rsm_get_controller(ctlr_name.data(), &c) != RSM_SUCCESS) return -1;
       void *m = mmap(nullptr, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1051,21 +959,12 @@ TEST_F(ExportPublish, PublishAndRepublishUnderResourceLimitsGiveDocumentedCodes)
       if (rsm_memseg_export_create(c, &h, m, 4 * page, 0) != RSM_SUCCESS) return -1;
       rsmapi_access_entry_t acl[64];
       for (rsm_node_id_t k = 0; k < 64; k++) acl[k] = {k == 0 ? local_node : local_node + k, 0600};
-      struct rlimit saved{};
-      std::vector<int> filled;
-      if (which == 0) {
-        getrlimit(RLIMIT_AS, &saved);
-        struct rlimit rl = saved;
-        rl.rlim_cur = address_space_now();
-        if (setrlimit(RLIMIT_AS, &rl) != 0) return -1;
-      } else {
-        filled = exhaust_descriptors(&saved);
-      }
+      LoweredLimit limit = which == 0 ? limit_address_space() : exhaust_descriptors();
+      if (!limit.ok()) return -1;
       rsm_memseg_id_t id = 0;
       int r1 = rsm_memseg_export_publish(h, &id, nullptr, 0);
       int r2 = r1 == RSM_SUCCESS ? rsm_memseg_export_republish(h, acl, 1) : RSM_SUCCESS;
-      for (int fd : filled) close(fd);
-      setrlimit(which == 0 ? RLIMIT_AS : RLIMIT_NOFILE, &saved);
+      limit.lift();
       id = 0;
       int r3 = r1 == RSM_SUCCESS ? RSM_SUCCESS : rsm_memseg_export_publish(h, &id, nullptr, 0);
       int r4 = rsm_memseg_export_republish(h, acl, 1);
@@ -1073,7 +972,8 @@ TEST_F(ExportPublish, PublishAndRepublishUnderResourceLimitsGiveDocumentedCodes)
       return r1 | (r2 << 8) | (r3 << 16) | (r4 << 24);
     });
     const char *what = which == 0 ? "RLIMIT_AS" : "RLIMIT_NOFILE";
-    ASSERT_NE(rc, kChildLost) << "the child died or hung (" << what << ")";
+    ASSERT_TRUE(child.answered()) << "the child " << child << " (" << what << ")";
+    int rc = child.value;
     ASSERT_NE(rc, -1) << "could not set up the child (" << what << ")";
     RcSet shortage{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES};
     EXPECT_RC_IN(rc & 0xFF, shortage) << "publish under " << what;

@@ -5,77 +5,21 @@
 // the pages do not say whether two gets of one name return the same handle,
 // so the tests work with both designs: a handle counts as gone only once
 // every reference taken in this process (the fixture's included) is released.
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
+#include "framework/resource_limits.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-constexpr int kChildLost = -1000;
-
-// Runs fn() in a fork()ed child and returns its int result, or kChildLost
-// when the child died or did not answer in time (it is then killed).
-template <class F>
-int child_result(F fn, int timeout_ms = 10000) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return kChildLost;
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int rc = fn();
-    ssize_t n = write(p[1], &rc, sizeof rc);
-    _exit(n == sizeof rc ? 0 : 1);
-  }
-  close(p[1]);
-  int rc = kChildLost;
-  if (pid > 0) {
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(timeout_ms));
-    while (r < 0 && errno == EINTR);
-    if (r <= 0 || read(p[0], &rc, sizeof rc) != static_cast<ssize_t>(sizeof rc)) {
-      rc = kChildLost;
-      kill(pid, SIGKILL);
-    }
-    waitpid(pid, nullptr, 0);
-  }
-  close(p[0]);
-  return rc;
-}
-
-// An address range that is not mapped (mapped, then unmapped).
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
-
-// Number of open descriptors of this process (Linux /proc).
-int open_fds() {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (struct dirent *e = readdir(d))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n - 1;  // the directory's own descriptor
-}
 
 bool power_of_two(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
@@ -200,24 +144,15 @@ TEST_F(GetController, AddressSpaceExhaustionGivesDocumentedCode) {
   // A fork()ed child (a new process for the library) limits its address
   // space to what it already uses; the get may still succeed (nothing new
   // needed), otherwise only the documented shortage codes fit.
-  int rc = child_result([&] {
-    struct rlimit rl{};
-    getrlimit(RLIMIT_AS, &rl);
-    // Current size from /proc/self/statm (pages).
-    long pages = 0;
-    if (FILE *f = std::fopen("/proc/self/statm", "re")) {
-      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-      std::fclose(f);
-    }
-    if (pages <= 0) return -1;
-    rl.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return -1;
+  ChildOutcome child = run_in_child([&] {
+    if (!limit_address_space().ok()) return -1;
     rsmapi_controller_handle_t h = nullptr;
     int r = rsm_get_controller(ctlr_name.data(), &h);
     if (r == RSM_SUCCESS) rsm_release_controller(h);
     return r;
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_get_controller under RLIMIT_AS";
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_get_controller under RLIMIT_AS";
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the limit";
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM}));
 }
@@ -226,23 +161,15 @@ TEST_F(GetController, DescriptorExhaustionGivesDocumentedCode) {
   covers("get_controller.INSUFFICIENT_MEM.rlimit_nofile");
   // No descriptor left in a fork()ed child: success if none is needed, else
   // a shortage (INSUFFICIENT_MEM) or "support library cannot be loaded".
-  int rc = child_result([&] {
-    struct rlimit rl{};
-    getrlimit(RLIMIT_NOFILE, &rl);
-    int highest = 0;
-    for (int fd = 0; fd < 65536 && fd < static_cast<int>(rl.rlim_cur); fd++)
-      if (fcntl(fd, F_GETFD) != -1) highest = fd;
-    rl.rlim_cur = static_cast<rlim_t>(highest + 1);
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
-    // Fill the holes below the limit so that no descriptor is free at all.
-    while (open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0) {
-    }
+  ChildOutcome child = run_in_child([&] {
+    if (!exhaust_descriptors().ok()) return -1;
     rsmapi_controller_handle_t h = nullptr;
     int r = rsm_get_controller(ctlr_name.data(), &h);
     if (r == RSM_SUCCESS) rsm_release_controller(h);
     return r;
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_get_controller under RLIMIT_NOFILE";
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_get_controller under RLIMIT_NOFILE";
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the limit";
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_CTLR_NOT_PRESENT}));
 }
@@ -497,8 +424,9 @@ TEST_F(GetController, ReleaseFromAForkedChildLeavesTheParentsReference) {
   covers("release_controller.success.child_independent");
   // Whatever the child's release answers (its copy of the reference, or a
   // handle that is not its own), the parent's controller stays usable.
-  int rc = child_result([&] { return rsm_release_controller(ctlr); });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_release_controller";
+  ChildOutcome child = run_in_child([&] { return rsm_release_controller(ctlr); });
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_release_controller";
+  int rc = child.value;
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_BAD_CTLR_HNDL}));
   expect_usable(ctlr);
 }

@@ -3,75 +3,22 @@
 //
 // The snapshot is the caller's until freed: every pointer and count in it
 // is walked (a truncated or dangling snapshot faults or fails the checks).
-#include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-constexpr int kChildLost = -1000;
-
-template <class F>
-int child_result(F fn, int timeout_ms = 10000) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return kChildLost;
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int rc = fn();
-    ssize_t n = write(p[1], &rc, sizeof rc);
-    _exit(n == sizeof rc ? 0 : 1);
-  }
-  close(p[1]);
-  int rc = kChildLost;
-  if (pid > 0) {
-    struct pollfd pf = {p[0], POLLIN, 0};
-    int r;
-    do r = poll(&pf, 1, scaled_ms(timeout_ms));
-    while (r < 0 && errno == EINTR);
-    if (r <= 0 || read(p[0], &rc, sizeof rc) != static_cast<ssize_t>(sizeof rc)) {
-      rc = kChildLost;
-      kill(pid, SIGKILL);
-    }
-    waitpid(pid, nullptr, 0);
-  }
-  close(p[0]);
-  return rc;
-}
-
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
-
-int open_fds() {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (struct dirent *e = readdir(d))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n - 1;
-}
 
 // A flat copy of a snapshot, to compare snapshots and to check one stays
 // intact while another is freed.
@@ -138,17 +85,8 @@ TEST_F(Topology, UnmappedPointerRobustness) {
 
 TEST_F(Topology, AddressSpaceExhaustionGivesDocumentedCode) {
   covers("get_interconnect_topology.INSUFFICIENT_MEM.rlimit_as");
-  int rc = child_result([&] {
-    long pages = 0;
-    if (FILE *f = std::fopen("/proc/self/statm", "re")) {
-      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-      std::fclose(f);
-    }
-    if (pages <= 0) return -1;
-    struct rlimit rl{};
-    getrlimit(RLIMIT_AS, &rl);
-    rl.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return -1;
+  ChildOutcome child = run_in_child([&] {
+    if (!limit_address_space().ok()) return -1;
     rsm_topology_t *t = nullptr;
     int r = rsm_get_interconnect_topology(&t);
     if (r == RSM_SUCCESS) {
@@ -160,7 +98,8 @@ TEST_F(Topology, AddressSpaceExhaustionGivesDocumentedCode) {
     }
     return r;
   });
-  ASSERT_NE(rc, kChildLost) << "the child died or hung in rsm_get_interconnect_topology under RLIMIT_AS";
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_get_interconnect_topology under RLIMIT_AS";
+  int rc = child.value;
   ASSERT_NE(rc, -1) << "could not set up the limit";
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM}));
 }

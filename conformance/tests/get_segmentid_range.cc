@@ -7,7 +7,6 @@
 // file is missing or malformed), and, whenever a lookup succeeds, a block
 // that is non-empty, does not wrap, and stays clear of the system ranges of
 // rsm_common.h (0 .. RSM_OPS_ID_END).
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,17 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "framework/local_buffer.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-void *unmapped_address(size_t len) {
-  void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, len);
-  return p;
-}
 
 // An application id no administrator wrote: long, random, per process.
 std::string random_appid() {

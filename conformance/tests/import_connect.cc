@@ -1,27 +1,21 @@
 // rsmkit conformance: rsm_memseg_import_connect(3RSM) -- rsm_memseg_import_connect,
 // rsm_memseg_import_disconnect.
-#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "framework/child.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
 
 namespace rsmc {
@@ -30,78 +24,6 @@ namespace {
 // A node id no interconnect hands out (the top of the 32-bit space).
 constexpr rsm_node_id_t kNoSuchNode = 0xFFFFFFF0u;
 
-// Runs fn in a forked child and returns its result (an int >= 0); -1 - sig
-// when the child died of a signal, -1000 when it did not answer in time.
-template <class F>
-int in_child(F fn, int timeout_ms = 20000) {
-  int p[2];
-  if (pipe(p) != 0) return -2000;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int r = fn();
-    ssize_t w = write(p[1], &r, sizeof r);
-    (void)w;
-    _exit(0);
-  }
-  close(p[1]);
-  int r = -1000;
-  struct pollfd pf = {p[0], POLLIN, 0};
-  if (poll(&pf, 1, scaled_ms(timeout_ms)) == 1 && read(p[0], &r, sizeof r) != sizeof r) r = -1000;
-  close(p[0]);
-  if (r == -1000) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status) && r == -1000) r = -1 - WTERMSIG(status);
-  return r;
-}
-
-// Bytes of address space the process uses now (/proc/self/statm, field 1).
-size_t address_space_bytes() {
-  unsigned long pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-// While alive, another thread keeps sending SIGUSR1 to this thread; the
-// handler is installed without SA_RESTART, so blocking system calls inside
-// the library see EINTR.
-class SignalStorm {
- public:
-  SignalStorm() {
-    struct sigaction sa {};
-    sa.sa_handler = [](int) {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGUSR1, &sa, nullptr);
-    target_ = pthread_self();
-    thr_ = std::thread([this] {
-      while (!stop_.load()) {
-        pthread_kill(target_, SIGUSR1);
-        std::this_thread::yield();
-      }
-    });
-  }
-  ~SignalStorm() {
-    stop_ = true;
-    thr_.join();
-    // A signal may still be pending: keep a harmless handler installed.
-    struct sigaction sa {};
-    sa.sa_handler = [](int) {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGUSR1, &sa, nullptr);
-  }
-
- private:
-  pthread_t target_;
-  std::atomic<bool> stop_{false};
-  std::thread thr_;
-};
-
 class ImportConnect : public RsmTest {
  protected:
   void SetUp() override {
@@ -109,21 +31,6 @@ class ImportConnect : public RsmTest {
     if (HasFatalFailure()) return;
     exp = make_export(kPages, 0xC0C0);
     ASSERT_NE(exp.h, nullptr);
-  }
-  void TearDown() override {
-    for (auto &b : bars_) rsm_memseg_import_destroy_barrier(b.get());
-    bars_.clear();
-    RsmTest::TearDown();
-  }
-  // Connects to `id` on `node` with a barrier (owned here), ready for get/put.
-  rsm_memseg_import_handle_t connect_ready(rsm_memseg_id_t id,
-                                           rsm_permission_t perm = RSM_PERM_RDWR,
-                                           rsm_node_id_t node = 0) {
-    rsm_memseg_import_handle_t h = connect(id, perm, node);
-    if (!h) return nullptr;
-    bars_.push_back(std::make_unique<rsmapi_barrier_t>());
-    EXPECT_OK(rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, bars_.back().get()));
-    return h;
   }
   // Raw connect: the return code, the handle in *out.
   int try_connect(rsm_memseg_id_t id, rsm_permission_t perm, rsm_memseg_import_handle_t *out,
@@ -154,7 +61,6 @@ class ImportConnect : public RsmTest {
 
   static constexpr size_t kPages = 2;
   Export exp;
-  std::vector<std::unique_ptr<rsmapi_barrier_t>> bars_;
 };
 
 // ---- rsm_memseg_import_connect: RSMERR_BAD_CTLR_HNDL ------------------------
@@ -324,7 +230,7 @@ TEST_F(ImportConnect, AccessListWithoutThisNodeIsNotPublishedToNode) {
 
 TEST_F(ImportConnect, RepublishWithoutThisNodeRefusesNewImporters) {
   covers("import_connect.SEG_NOT_PUBLISHED_TO_NODE.republished");
-  rsm_memseg_import_handle_t before = connect_ready(exp.id);
+  rsm_memseg_import_handle_t before = connect_with_barrier(exp.id);
   ASSERT_NE(before, nullptr);
   rsmapi_access_entry_t acl[] = {{other_node(), 0666}};
   int rc = rsm_memseg_export_republish(exp.h, acl, 1);
@@ -409,17 +315,23 @@ TEST_F(ImportConnect, OtherUsersGetTheGroupOrOtherDigit) {
   if (nogroup == mygroup) GTEST_SKIP() << "not applicable: nobody's group is the exporter's group";
   const std::string name = ctlr_name;
   const rsm_node_id_t node = local_node;
-  // Connects from a forked child running as uid/gid; 600+ on setup failure.
+  // Connects from a forked child running as uid/gid; 600+ on setup failure,
+  // -1 (a failure of its own) when the child gave no answer.
   auto connect_as = [&](uid_t uid, gid_t gid, rsm_memseg_id_t id, rsm_permission_t perm) {
-    return in_child([&]() -> int {
-      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) return 600;
-      rsmapi_controller_handle_t c = nullptr;
-      if (rsm_get_controller(const_cast<char *>(name.c_str()), &c) != RSM_SUCCESS) return 601;
-      rsm_memseg_import_handle_t h = nullptr;
-      int rc = rsm_memseg_import_connect(c, node, id, perm, &h);
-      if (rc == RSM_SUCCESS) rsm_memseg_import_disconnect(h);
-      return rc;
-    });
+    ChildOutcome child = run_in_child(
+        [&]() -> int {
+          if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) return 600;
+          rsmapi_controller_handle_t c = nullptr;
+          if (rsm_get_controller(const_cast<char *>(name.c_str()), &c) != RSM_SUCCESS) return 601;
+          rsm_memseg_import_handle_t h = nullptr;
+          int rc = rsm_memseg_import_connect(c, node, id, perm, &h);
+          if (rc == RSM_SUCCESS) rsm_memseg_import_disconnect(h);
+          return rc;
+        },
+        20000);
+    if (child.answered()) return child.value;
+    ADD_FAILURE() << "the child connecting as uid " << uid << ", gid " << gid << " " << child;
+    return -1;
   };
   auto publish = [&](rsm_permission_t grant) {
     Export e = make_export(1, 0xF0 + grant, false);
@@ -538,19 +450,20 @@ TEST_F(ImportConnect, AddressSpaceExhaustionIsInsufficientMem) {
   ASSERT_NE(big.h, nullptr);
   std::string name = ctlr_name;
   rsm_node_id_t node = local_node;
-  int rc = in_child([&]() -> int {
-    rsmapi_controller_handle_t c = nullptr;
-    if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
-    struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = address_space_bytes() + 256 * 1024;
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return 501;
-    rsm_memseg_import_handle_t h = nullptr;
-    return rsm_memseg_import_connect(c, node, big.id, RSM_PERM_RDWR, &h);
-  });
+  ChildOutcome child = run_in_child(
+      [&]() -> int {
+        rsmapi_controller_handle_t c = nullptr;
+        if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
+        if (!limit_address_space(256 * 1024, true).ok()) return 501;
+        rsm_memseg_import_handle_t h = nullptr;
+        return rsm_memseg_import_connect(c, node, big.id, RSM_PERM_RDWR, &h);
+      },
+      20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  const int rc = child.value;
   ASSERT_NE(rc, 500) << "the child could not get the controller";
   ASSERT_NE(rc, 501) << "setrlimit failed";
-  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES}))
-      << "(negative: the child died of signal " << -1 - rc << ")";
+  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES}));
 }
 
 TEST_F(ImportConnect, DescriptorExhaustionIsInsufficientResources) {
@@ -558,24 +471,21 @@ TEST_F(ImportConnect, DescriptorExhaustionIsInsufficientResources) {
   std::string name = ctlr_name;
   rsm_node_id_t node = local_node;
   rsm_memseg_id_t id = exp.id;
-  int rc = in_child([&]() -> int {
-    rsmapi_controller_handle_t c = nullptr;
-    if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
-    int lowest = open("/dev/null", O_RDONLY);  // the next descriptor a call would get
-    if (lowest < 0) return 501;
-    close(lowest);
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 501;
-    rl.rlim_cur = static_cast<rlim_t>(lowest);
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return 501;
-    rsm_memseg_import_handle_t h = nullptr;
-    return rsm_memseg_import_connect(c, node, id, RSM_PERM_RDWR, &h);
-  });
+  ChildOutcome child = run_in_child(
+      [&]() -> int {
+        rsmapi_controller_handle_t c = nullptr;
+        if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
+        if (!exhaust_descriptors().ok()) return 501;  // no descriptor is free
+        rsm_memseg_import_handle_t h = nullptr;
+        return rsm_memseg_import_connect(c, node, id, RSM_PERM_RDWR, &h);
+      },
+      20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  const int rc = child.value;
   ASSERT_NE(rc, 500) << "the child could not get the controller";
   ASSERT_NE(rc, 501) << "could not lower RLIMIT_NOFILE";
   // An implementation that needs no descriptor per connection may succeed.
-  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_RESOURCES, RSMERR_INSUFFICIENT_MEM}))
-      << "(negative: the child died of signal " << -1 - rc << ")";
+  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_RESOURCES, RSMERR_INSUFFICIENT_MEM}));
 }
 
 // ---- RSMERR_INTERRUPTED ----------------------------------------------------------
@@ -600,7 +510,7 @@ TEST_F(ImportConnect, ConnectUnderSignalsSucceedsOrIsInterrupted) {
     }
   }
   RecordProperty("interrupted", interrupted);
-  rsm_memseg_import_handle_t h = connect_ready(exp.id);
+  rsm_memseg_import_handle_t h = connect_with_barrier(exp.id);
   ASSERT_NE(h, nullptr);
   expect_reads(h, exp.len, exp.seed);
 }
@@ -628,8 +538,8 @@ TEST_F(ImportConnect, ConnectedHandleReadsThatSegment) {
   // Two segments with different data: each connection shows its own.
   Export other = make_export(1, 0xF00D);
   ASSERT_NE(other.h, nullptr);
-  rsm_memseg_import_handle_t a = connect_ready(exp.id);
-  rsm_memseg_import_handle_t b = connect_ready(other.id);
+  rsm_memseg_import_handle_t a = connect_with_barrier(exp.id);
+  rsm_memseg_import_handle_t b = connect_with_barrier(other.id);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   expect_reads(a, exp.len, exp.seed);
@@ -641,7 +551,7 @@ TEST_F(ImportConnect, SeveralImportersGetTheirOwnHandles) {
   constexpr int kN = 4;
   rsm_memseg_import_handle_t h[kN];
   for (int i = 0; i < kN; i++) {
-    h[i] = connect_ready(exp.id, i % 2 ? RSM_PERM_READ : RSM_PERM_RDWR);
+    h[i] = connect_with_barrier(exp.id, i % 2 ? RSM_PERM_READ : RSM_PERM_RDWR);
     ASSERT_NE(h[i], nullptr);
     for (int j = 0; j < i; j++) EXPECT_NE(h[i], h[j]) << "connections " << j << " and " << i;
   }
@@ -682,7 +592,7 @@ TEST_F(ImportConnect, RefusedConnectsLeaveTheSegmentImportable) {
   EXPECT_NE(rsm_memseg_import_connect(ctlr, local_node, unique_segid(8), RSM_PERM_RDWR, &h),
             RSM_SUCCESS);
   EXPECT_NE(rsm_memseg_import_connect(nullptr, local_node, exp.id, RSM_PERM_RDWR, &h), RSM_SUCCESS);
-  rsm_memseg_import_handle_t ok = connect_ready(exp.id);
+  rsm_memseg_import_handle_t ok = connect_with_barrier(exp.id);
   ASSERT_NE(ok, nullptr);
   expect_reads(ok, exp.len, exp.seed);
 }
@@ -721,7 +631,7 @@ TEST_F(ImportConnect, CrossProcessBothDirections) {
   // ...and we import the peer's.
   rsm_memseg_id_t id = Peer::segid_of(peer.export_segment(2, 77));
   ASSERT_NE(id, 0u) << peer.stderr_text();
-  rsm_memseg_import_handle_t h = connect_ready(id, RSM_PERM_RDWR, peer.node());
+  rsm_memseg_import_handle_t h = connect_with_barrier(id, RSM_PERM_RDWR, peer.node());
   ASSERT_NE(h, nullptr);
   expect_reads(h, 2 * page, 77);
 }
@@ -755,7 +665,7 @@ TEST_F(ImportConnect, DisconnectExportHandleIsBadSegHandle) {
   EXPECT_RC(rsm_memseg_import_disconnect(reinterpret_cast<rsm_memseg_import_handle_t>(exp.h)),
             RSMERR_BAD_SEG_HNDL);
   // The export is unharmed: still published and importable.
-  rsm_memseg_import_handle_t h = connect_ready(exp.id);
+  rsm_memseg_import_handle_t h = connect_with_barrier(exp.id);
   ASSERT_NE(h, nullptr);
   expect_reads(h, exp.len, exp.seed);
 }
@@ -801,11 +711,10 @@ TEST_F(ImportConnect, DisconnectWithPollfdHeldIsPollfdInUse) {
 
 TEST_F(ImportConnect, DisconnectAfterUnpublishSucceeds) {
   covers("import_disconnect.success.aborted_unpublished");
-  rsm_memseg_import_handle_t h = connect_ready(exp.id);
+  rsm_memseg_import_handle_t h = connect_with_barrier(exp.id);
   ASSERT_NE(h, nullptr);
   ASSERT_OK(rsm_memseg_export_unpublish(exp.h));
-  for (auto &b : bars_) rsm_memseg_import_destroy_barrier(b.get());
-  bars_.clear();
+  destroy_barriers();
   EXPECT_OK(rsm_memseg_import_disconnect(h));
   forget_import(h);
 }
@@ -864,7 +773,7 @@ TEST_F(ImportConnect, DisconnectWithBarrierStillBoundSucceeds) {
 TEST_F(ImportConnect, DisconnectLeavesOtherConnectionsAlone) {
   covers("import_disconnect.success.others_unaffected");
   rsm_memseg_import_handle_t a = connect(exp.id);
-  rsm_memseg_import_handle_t b = connect_ready(exp.id);
+  rsm_memseg_import_handle_t b = connect_with_barrier(exp.id);
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   ASSERT_OK(rsm_memseg_import_disconnect(a));
@@ -872,7 +781,7 @@ TEST_F(ImportConnect, DisconnectLeavesOtherConnectionsAlone) {
   expect_reads(b, exp.len, exp.seed);
   EXPECT_PATTERN(exp.mem, exp.len, exp.seed, 0);
   // And the exporter's own operations are unaffected by it.
-  rsm_memseg_import_handle_t c = connect_ready(exp.id, RSM_PERM_READ);
+  rsm_memseg_import_handle_t c = connect_with_barrier(exp.id, RSM_PERM_READ);
   ASSERT_NE(c, nullptr);
   expect_reads(c, exp.len, exp.seed);
 }

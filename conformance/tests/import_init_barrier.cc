@@ -5,20 +5,17 @@
 // in either barrier mode (api.md 1.5). Codes the pages leave open are widened
 // to what api.md 4.1 records (illumos: BARRIER_UNINITIALIZED for storage that
 // holds no barrier).
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
+#include "framework/resource_limits.h"
 #include "framework/suite.h"
 
 namespace rsmc {
@@ -29,68 +26,9 @@ namespace {
 // illumos answers BARRIER_UNINITIALIZED (api.md 2.9, 4.1).
 const RcSet kNoBarrier{RSMERR_BAD_BARRIER_PTR, RSMERR_BARRIER_UNINITIALIZED};
 
-// An address with nothing mapped behind it (a page mapped, then unmapped).
-void *unmapped_address() {
-  long ps = sysconf(_SC_PAGESIZE);
-  void *p = mmap(nullptr, static_cast<size_t>(ps), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, static_cast<size_t>(ps));
-  return p;
-}
-
-// Exit codes of forked children that are not RSM codes.
+// Answers of forked children that are not RSM codes.
 constexpr int kChildSetupFailed = 250;
-constexpr int kChildThrew = 252;
-constexpr int kChildTimedOut = -1000;
-
-// Runs fn() in a forked child; returns its exit status, -signal when it died
-// of a signal, or kChildTimedOut (after killing it) when it overran limit_ms.
-template <class F>
-int run_in_child(F fn, int limit_ms) {
-  pid_t pid = fork();
-  if (pid < 0) return kChildSetupFailed;
-  if (pid == 0) {
-    int rc = kChildThrew;  // an exception escaped the C API
-    try {
-      rc = fn();
-    } catch (...) {
-    }
-    _exit(rc & 0xff);
-  }
-  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(limit_ms);
-  int status = 0;
-  for (;;) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (std::chrono::steady_clock::now() > end) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return kChildTimedOut;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // bounded poll of the child
-  }
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
-
-// Caps the address space at what is mapped now and drains the heap, so that
-// the next allocation of any size fails (used only in forked children).
-void exhaust_memory() {
-  long vm_pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld", &vm_pages) != 1) vm_pages = 0;
-    std::fclose(f);
-  }
-  if (vm_pages > 0) {
-    struct rlimit rl;
-    getrlimit(RLIMIT_AS, &rl);
-    rl.rlim_cur = static_cast<rlim_t>(vm_pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-    setrlimit(RLIMIT_AS, &rl);
-  }
-  for (size_t sz = size_t{1} << 26; sz >= 8; sz /= 2)
-    while (void *p = std::malloc(sz)) static_cast<volatile char *>(p)[0] = 1;  // leaked on purpose
-}
+constexpr int kChildLimitFailed = 253;
 
 class ImportInitBarrier : public RsmTest {
  protected:
@@ -194,7 +132,7 @@ TEST_F(ImportInitBarrier, InitUnderMemoryExhaustionWorksOrReportsInsufficientMem
   // The barrier lives in caller storage, so an implementation may need no
   // memory at all: success (with a working barrier) or INSUFFICIENT_MEM.
   // The child sets up its own segments, then runs out of memory.
-  int rc = run_in_child(
+  ChildOutcome child = run_in_child(
       [] {
         rsm_topology_t *t = nullptr;
         if (rsm_get_interconnect_topology(&t) || !t) return kChildSetupFailed;
@@ -217,18 +155,18 @@ TEST_F(ImportInitBarrier, InitUnderMemoryExhaustionWorksOrReportsInsufficientMem
             rsm_memseg_import_connect(c, node, id, RSM_PERM_RDWR, &i))
           return kChildSetupFailed;
         static rsmapi_barrier_t b;
-        exhaust_memory();
+        if (!exhaust_memory()) return kChildLimitFailed;
         int r = rsm_memseg_import_init_barrier(i, RSM_BARRIER_NODE, &b);
         if (r == RSM_SUCCESS && rsm_memseg_import_destroy_barrier(&b) != RSM_SUCCESS) return 251;
         return r;
       },
-      scaled_ms(20000));
+      20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in init_barrier under memory exhaustion";
+  const int rc = child.value;
   if (rc == kChildSetupFailed)
     GTEST_SKIP() << "not applicable: the implementation could not be set up in a forked child";
+  ASSERT_NE(rc, kChildLimitFailed) << "could not limit the address space in the child";
   ASSERT_NE(rc, 251) << "init succeeded under memory exhaustion but the barrier could not be destroyed";
-  ASSERT_NE(rc, kChildTimedOut) << "init_barrier hung under memory exhaustion";
-  ASSERT_GE(rc, 0) << "the child died of signal " << -rc << " in init_barrier under memory exhaustion";
-  ASSERT_NE(rc, kChildThrew) << "a C++ exception escaped rsm_memseg_import_init_barrier under memory exhaustion";
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM}));
 }
 

@@ -1,22 +1,21 @@
 // rsmkit conformance: rsm_memseg_import_map(3RSM) -- rsm_memseg_import_map,
 // rsm_memseg_import_unmap. Error sets come from model/allowed.h so the tests,
 // the property tests and the fuzzers judge a call the same way.
-#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
 #include "framework/suite.h"
 #include "model/allowed.h"
 
@@ -80,56 +79,16 @@ struct Reservation {
 };
 
 // Runs fn in a child process; true when the child died of SIGSEGV or SIGBUS.
-template <class F>
-bool faults(F fn) {
-  pid_t pid = fork();
-  if (pid == 0) {
+bool faults(const std::function<void()> &fn) {
+  ChildOutcome child = run_in_child([&] {
     // Default actions: a handler (a sanitizer's, the library's) could turn
     // the fault into an ordinary exit.
     signal(SIGSEGV, SIG_DFL);
     signal(SIGBUS, SIG_DFL);
     fn();
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS);
-}
-
-// Runs fn in a child process (handles do not cross fork: it gets its own);
-// its return value, -1000 on a time-out, or -1 - signal if it died.
-template <class F>
-int in_child(F fn, int timeout_ms = 20000) {
-  int p[2];
-  if (pipe(p) != 0) return -2000;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int r = fn();
-    ssize_t w = write(p[1], &r, sizeof r);
-    (void)w;
-    _exit(0);
-  }
-  close(p[1]);
-  int r = -1000;
-  struct pollfd pf = {p[0], POLLIN, 0};
-  if (poll(&pf, 1, scaled_ms(timeout_ms)) == 1 && read(p[0], &r, sizeof r) != sizeof r) r = -1000;
-  close(p[0]);
-  if (r == -1000) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status) && r == -1000) r = -1 - WTERMSIG(status);
-  return r;
-}
-
-// The calling process's current address-space size (RLIMIT_AS counts it).
-size_t address_space_bytes() {
-  unsigned long pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    return 0;
+  });
+  return child.kind == ChildOutcome::Kind::signalled && (child.signal == SIGSEGV || child.signal == SIGBUS);
 }
 
 // ---- RSMERR_BAD_SEG_HNDL -------------------------------------------------
@@ -375,34 +334,30 @@ TEST_F(ImportMap, AddressSpaceExhaustionIsMapFailed) {
   size_t len = std::min<size_t>(big.len, attr.attr_max_import_map_size) / page * page;
   std::string name = ctlr_name;
   rsm_node_id_t node = local_node;
-  int rc = in_child([&]() -> int {
-    rsmapi_controller_handle_t c = nullptr;
-    if (rsm_get_controller(name.data(), &c) != RSM_SUCCESS) return 500;
+  ChildOutcome child = run_in_child([&]() -> int {
     rsm_memseg_import_handle_t h = nullptr;
-    if (rsm_memseg_import_connect(c, node, big.id, RSM_PERM_RDWR, &h) != RSM_SUCCESS) return 501;
-    struct rlimit saved {}, rl {};
-    if (getrlimit(RLIMIT_AS, &saved) != 0) return 502;
-    rl = saved;
-    rl.rlim_cur = address_space_bytes() + 256 * 1024;
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return 502;
+    if (int step = connect_from_scratch(name, node, big.id, &h)) return 499 + step;
+    LoweredLimit limit = limit_address_space(256 * 1024);
+    if (!limit.ok()) return 502;
     void *addr = nullptr;
     int r1 = rsm_memseg_import_map(h, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, len);
     if (r1 == RSM_SUCCESS) rsm_memseg_import_unmap(h);
-    setrlimit(RLIMIT_AS, &saved);
+    limit.lift();
     addr = nullptr;
     int r2 = rsm_memseg_import_map(h, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, len);
     if (r2 != RSM_SUCCESS) return 10000 + r2;
     rsm_memseg_import_unmap(h);
     rsm_memseg_import_disconnect(h);
     return r1;
-  });
+  }, 20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  const int rc = child.value;
   ASSERT_NE(rc, 500) << "the child could not get the controller";
   ASSERT_NE(rc, 501) << "the child could not connect";
   ASSERT_NE(rc, 502) << "getrlimit/setrlimit failed";
   ASSERT_LT(rc, 10000) << "with the limit lifted the handle did not map: " << rc_name(rc - 10000);
   EXPECT_RC_IN(rc, (RcSet{RSMERR_MAP_FAILED, RSMERR_INSUFFICIENT_RESOURCES}))
-      << "mapping " << len << " bytes with 256 KiB of address space left"
-      << " (negative: the child died of signal " << -1 - rc << ")";
+      << "mapping " << len << " bytes with 256 KiB of address space left";
 }
 
 // ---- success semantics ----------------------------------------------------

@@ -8,7 +8,6 @@
 // after a lost connection must fail.
 #include <setjmp.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "framework/local_buffer.h"
 #include "framework/peer.h"
 #include "framework/suite.h"
 
@@ -32,15 +32,6 @@ const RcSet kSpanFailed{RSMERR_CONN_ABORTED, RSMERR_BARRIER_FAILURE};
 // An access inside a span after the loss: not reported when it happens
 // (success), or reported at once with a documented code.
 const RcSet kAccessInFailedSpan{RSM_SUCCESS, RSMERR_CONN_ABORTED, RSMERR_BARRIER_FAILURE};
-
-void *unmapped_address() {
-  long ps = sysconf(_SC_PAGESIZE);
-  void *p = mmap(nullptr, static_cast<size_t>(ps), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, static_cast<size_t>(ps));
-  return p;
-}
 
 class ImportOpenBarrier : public RsmTest {
  protected:

@@ -3,26 +3,23 @@
 // rsm_memseg_import_put64. Every check runs for each of the five functions
 // (value-parameterized); assertion ids are <function>.<ERROR>.<condition>.
 // A refused put must leave the exporter's memory exactly as it was.
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
+#include "framework/transfer_cases.h"
 
 namespace rsmc {
 namespace {
@@ -63,73 +60,6 @@ std::string param_name(const ::testing::TestParamInfo<FnInfo> &i) { return i.par
 
 constexpr uint64_t kNewSeed = 0x9E7;  // what puts write (position dependent, like the segment)
 
-// Runs fn in a forked child and returns its result (an int >= 0); -1 - sig
-// when the child died of a signal, -1000 when it did not answer in time.
-template <class F>
-int in_child(F fn, int timeout_ms = 20000) {
-  int p[2];
-  if (pipe(p) != 0) return -2000;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(p[0]);
-    int r = fn();
-    ssize_t w = write(p[1], &r, sizeof r);
-    (void)w;
-    _exit(0);
-  }
-  close(p[1]);
-  int r = -1000;
-  struct pollfd pf = {p[0], POLLIN, 0};
-  if (poll(&pf, 1, scaled_ms(timeout_ms)) == 1 && read(p[0], &r, sizeof r) != sizeof r) r = -1000;
-  close(p[0]);
-  if (r == -1000) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status) && r == -1000) r = -1 - WTERMSIG(status);
-  return r;
-}
-
-size_t address_space_bytes() {
-  unsigned long pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-// While alive, another thread keeps sending SIGUSR1 (no SA_RESTART) here.
-class SignalStorm {
- public:
-  SignalStorm() {
-    struct sigaction sa {};
-    sa.sa_handler = [](int) {};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, nullptr);
-    target_ = pthread_self();
-    thr_ = std::thread([this] {
-      while (!stop_.load()) {
-        pthread_kill(target_, SIGUSR1);
-        std::this_thread::yield();
-      }
-    });
-  }
-  ~SignalStorm() {
-    stop_ = true;
-    thr_.join();
-    struct sigaction sa {};
-    sa.sa_handler = [](int) {};
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGUSR1, &sa, nullptr);  // a late signal stays harmless
-  }
-
- private:
-  pthread_t target_;
-  std::atomic<bool> stop_{false};
-  std::thread thr_;
-};
-
 class PutTestBase : public RsmTest {
  protected:
   void SetUp() override {
@@ -137,22 +67,8 @@ class PutTestBase : public RsmTest {
     if (HasFatalFailure()) return;
     exp = make_export(kPages, 0x9B7);
     ASSERT_NE(exp.h, nullptr);
-    imp = connect_ready(exp.id);
+    imp = connect_with_barrier(exp.id);
     ASSERT_NE(imp, nullptr);
-  }
-  void TearDown() override {
-    for (auto &b : bars_) rsm_memseg_import_destroy_barrier(b.get());
-    bars_.clear();
-    RsmTest::TearDown();
-  }
-  rsm_memseg_import_handle_t connect_ready(rsm_memseg_id_t id,
-                                           rsm_permission_t perm = RSM_PERM_RDWR,
-                                           rsm_node_id_t node = 0) {
-    rsm_memseg_import_handle_t h = connect(id, perm, node);
-    if (!h) return nullptr;
-    bars_.push_back(std::make_unique<rsmapi_barrier_t>());
-    EXPECT_OK(rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, bars_.back().get()));
-    return h;
   }
   // Source memory for a put of `bytes` to segment offset `off`: holds the
   // kNewSeed pattern of [off, off + bytes); page aligned (so element aligned).
@@ -177,7 +93,6 @@ class PutTestBase : public RsmTest {
   static constexpr size_t kPages = 4;
   Export exp;
   rsm_memseg_import_handle_t imp = nullptr;
-  std::vector<std::unique_ptr<rsmapi_barrier_t>> bars_;
 };
 
 class ImportPut : public PutTestBase, public ::testing::WithParamInterface<FnInfo> {
@@ -217,16 +132,6 @@ class ImportPutBytes : public ImportPut {};
 INSTANTIATE_TEST_SUITE_P(Fn, ImportPut, ::testing::ValuesIn(kAll), param_name);
 INSTANTIATE_TEST_SUITE_P(Fn, ImportPutWide, ::testing::ValuesIn(kWide), param_name);
 INSTANTIATE_TEST_SUITE_P(Fn, ImportPutBytes, ::testing::ValuesIn(kBytes), param_name);
-
-// The 16-element buffer cannot hold rep_cnt elements either, so an
-// implementation that probes the local range first may say RSMERR_BAD_ADDR.
-const RcSet kOverlongBuffer{RSMERR_BAD_ADDR};
-const RcSet kRangeCodes{RSMERR_BAD_OFFSET, RSMERR_BAD_LENGTH};
-// After the exporter went away: CONN_ABORTED is the page's code; a handle
-// whose connection is gone may also be reported as not connected
-// (BAD_SEG_HNDL), and the implicit barrier around the call may report the
-// loss as an I/O completion failure (BARRIER_FAILURE).
-const RcSet kLostCodes{RSMERR_CONN_ABORTED, RSMERR_BAD_SEG_HNDL, RSMERR_BARRIER_FAILURE};
 
 // ---- RSMERR_BAD_SEG_HNDL -------------------------------------------------------
 
@@ -290,29 +195,21 @@ TEST_P(ImportPutWide, MisalignedSourceIsBadMemAlignment) {
 
 TEST_P(ImportPutWide, MisalignedOffsetIsRefused) {
   cover("BAD_MEM_ALIGNMENT.offset");
-  // The page requires the offset to be element aligned but names no code for
-  // it: BAD_MEM_ALIGNMENT (illumos), BAD_OFFSET, or the header's own
-  // RSMERR_MISALIGNED_OFFSET (documented for no function, but the exact name
-  // of this condition).
-  const RcSet codes{RSMERR_BAD_MEM_ALIGNMENT, RSMERR_BAD_OFFSET, RSMERR_MISALIGNED_OFFSET};
-  for (size_t base : {size_t{0}, 5 * elem(), page, exp.len - 2 * elem()})
+  for (size_t base : misaligned_offset_bases(exp.len, page, elem()))
     for (size_t mis = 1; mis < elem(); mis++)
-      expect_refused(imp, static_cast<off_t>(base + mis), 1, codes);
+      expect_refused(imp, static_cast<off_t>(base + mis), 1, kMisalignedOffsetCodes);
 }
 
 // ---- RSMERR_BAD_OFFSET ---------------------------------------------------------
 
 TEST_P(ImportPut, NegativeOffsetIsRefused) {
   cover("BAD_OFFSET.negative");
-  for (off_t off :
-       {-static_cast<off_t>(elem()), -static_cast<off_t>(page), static_cast<off_t>(INT64_MIN)})
-    expect_refused(imp, off, 1, kRangeCodes);
+  for (off_t off : negative_offsets(page, elem())) expect_refused(imp, off, 1, kRangeCodes);
 }
 
 TEST_P(ImportPut, OffsetAtOrPastEndIsRefused) {
   cover("BAD_OFFSET.past_end");
-  for (size_t off :
-       {exp.len, exp.len + elem(), exp.len + page, static_cast<size_t>(INT64_MAX) & ~size_t{7}})
+  for (size_t off : offsets_at_or_past_end(exp.len, page, elem()))
     expect_refused(imp, static_cast<off_t>(off), 1, kRangeCodes);
 }
 
@@ -321,30 +218,14 @@ TEST_P(ImportPut, OffsetAtOrPastEndIsRefused) {
 TEST_P(ImportPut, TransferPastEndIsRefused) {
   cover("BAD_LENGTH.past_end");
   // Nothing is written, not even the part that would fit.
-  const size_t all = count_all();
-  const std::pair<size_t, unsigned long> cases[] = {{exp.len - elem(), 2},
-                                                    {0, all + 1},
-                                                    {page, all},
-                                                    {exp.len - 4 * elem(), 5},
-                                                    {exp.len / 2, all / 2 + 1}};
-  for (auto [off, n] : cases) expect_refused(imp, static_cast<off_t>(off), n, kRangeCodes);
+  for (auto [off, n] : transfers_past_end(exp.len, page, elem()))
+    expect_refused(imp, static_cast<off_t>(off), n, kRangeCodes);
 }
 
 TEST_P(ImportPut, CountOverflowIsRefused) {
   cover("BAD_LENGTH.overflow");
-  // rep_cnt * element size (or offset + bytes) wraps around: a range check
-  // done in plain arithmetic would pass and then write far past the segment.
-  const unsigned long e = elem();
-  std::vector<std::pair<size_t, unsigned long>> cases = {
-      {0, ULONG_MAX},
-      {e, (0 - e) / e},              // offset + bytes == 2^64
-      {exp.len - e, ULONG_MAX / e},  // offset + bytes wraps below the offset
-  };
-  if (e > 1) {
-    cases.push_back({0, ULONG_MAX / e + 1});  // count * size == 2^64, i.e. 0
-    cases.push_back({0, ULONG_MAX / e + 2});  // count * size wraps to one element
-  }
-  for (auto [off, n] : cases) expect_refused(imp, static_cast<off_t>(off), n, kRangeCodes | kOverlongBuffer, 16);
+  for (auto [off, n] : count_overflows(exp.len, elem()))
+    expect_refused(imp, static_cast<off_t>(off), n, kRangeCodes | kOverlongBuffer, 16);
 }
 
 // ---- RSMERR_PERM_DENIED --------------------------------------------------------
@@ -355,7 +236,7 @@ TEST_P(ImportPut, ReadOnlyConnectionIsPermDenied) {
   rsmapi_access_entry_t acl[] = {{local_node, 0400}};
   Export ro = make_export(1, 0x4E4, true, acl, 1);
   ASSERT_NE(ro.h, nullptr);
-  rsm_memseg_import_handle_t h = connect_ready(ro.id, RSM_PERM_READ);
+  rsm_memseg_import_handle_t h = connect_with_barrier(ro.id, RSM_PERM_READ);
   ASSERT_NE(h, nullptr);
   char *src = source(0, page);
   ASSERT_NE(src, nullptr);
@@ -368,7 +249,7 @@ TEST_P(ImportPut, ReadRequestOnWritableSegment) {
   // The segment grants read/write but the connection asked only for read.
   // Whether a put is checked against the request (illumos) or the grant is
   // not settled by the pages: refused with nothing written, or written.
-  rsm_memseg_import_handle_t h = connect_ready(exp.id, RSM_PERM_READ);
+  rsm_memseg_import_handle_t h = connect_with_barrier(exp.id, RSM_PERM_READ);
   ASSERT_NE(h, nullptr);
   char *src = source(page, page);
   ASSERT_NE(src, nullptr);
@@ -441,7 +322,7 @@ TEST_P(ImportPut, AfterExporterDiedIsConnAborted) {
   ASSERT_TRUE(peer.start()) << peer.error();
   rsm_memseg_id_t id = Peer::segid_of(peer.export_segment(2, 92));
   ASSERT_NE(id, 0u) << peer.stderr_text();
-  rsm_memseg_import_handle_t h = connect_ready(id, RSM_PERM_RDWR, peer.node());
+  rsm_memseg_import_handle_t h = connect_with_barrier(id, RSM_PERM_RDWR, peer.node());
   ASSERT_NE(h, nullptr);
   char *src = source(0, page);
   ASSERT_NE(src, nullptr);
@@ -462,25 +343,23 @@ TEST_P(ImportPut, AddressSpaceExhaustionIsInsufficientResources) {
   const std::string name = ctlr_name;
   const rsm_node_id_t node = local_node;
   const FnInfo fi = f();
-  int rc = in_child([&]() -> int {
-    rsmapi_controller_handle_t c = nullptr;
-    rsm_memseg_import_handle_t h = nullptr;
-    rsmapi_barrier_t b{};
-    if (rsm_get_controller(const_cast<char *>(name.c_str()), &c) != RSM_SUCCESS) return 500;
-    if (rsm_memseg_import_connect(c, node, big.id, RSM_PERM_RDWR, &h) != RSM_SUCCESS) return 501;
-    if (rsm_memseg_import_init_barrier(h, RSM_BARRIER_NODE, &b) != RSM_SUCCESS) return 502;
-    void *buf = mmap(nullptr, big.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) return 503;
-    fill_pattern(buf, big.len, kNewSeed, 0);
-    struct rlimit rl;
-    rl.rlim_cur = rl.rlim_max = address_space_bytes() + 256 * 1024;
-    if (setrlimit(RLIMIT_AS, &rl) != 0) return 504;
-    return put_n(fi, h, 0, buf, big.len / fi.elem);
-  });
+  ChildOutcome child = run_in_child(
+      [&]() -> int {
+        rsm_memseg_import_handle_t h = nullptr;
+        rsmapi_barrier_t b{};
+        if (int step = connect_from_scratch(name, node, big.id, &h, &b)) return 499 + step;
+        void *buf = mmap(nullptr, big.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (buf == MAP_FAILED) return 503;
+        fill_pattern(buf, big.len, kNewSeed, 0);
+        if (!limit_address_space(256 * 1024, true).ok()) return 504;
+        return put_n(fi, h, 0, buf, big.len / fi.elem);
+      },
+      20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  const int rc = child.value;
   ASSERT_TRUE(rc < 500 || rc > 504) << "child setup step " << rc - 500 << " failed";
   // MAP_FAILED: what illumos returns when the implicit mapping fails.
-  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_RESOURCES, RSMERR_MAP_FAILED}))
-      << "(negative: the child died of signal " << -1 - rc << ")";
+  EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_RESOURCES, RSMERR_MAP_FAILED}));
   if (rc == RSM_SUCCESS) {
     EXPECT_PATTERN(big.mem, big.len, kNewSeed, 0);
   }
@@ -509,20 +388,7 @@ TEST_P(ImportPut, NullSourceWithZeroCount) {
 TEST_P(ImportPut, DataLandsExactlyAtManyOffsets) {
   cover("success.offsets");
   // Every put changes exactly its range: neighbouring bytes keep their value.
-  const size_t e = elem(), all = count_all();
-  const std::pair<size_t, unsigned long> cases[] = {
-      {0, 1},
-      {0, 2},
-      {e, 1},
-      {3 * e, 5},
-      {page - e, 2},
-      {page, page / e},
-      {exp.len / 2 - 3 * e, 7},
-      {exp.len - 16 * e, 16},
-      {exp.len - e, 1},
-      {page + 8 * e, all / 2},
-  };
-  for (auto [off, n] : cases) expect_put(imp, off, n);
+  for (auto [off, n] : transfers_in_range(exp.len, page, elem())) expect_put(imp, off, n);
 }
 
 TEST_P(ImportPut, WholeSegmentAndLastElement) {
@@ -551,7 +417,7 @@ TEST_P(ImportPut, SingleElementsKeepTheirNeighbours) {
 
 TEST_P(ImportPut, VisibleThroughAnotherConnection) {
   cover("success.visible_to_importers");
-  rsm_memseg_import_handle_t other = connect_ready(exp.id, RSM_PERM_READ);
+  rsm_memseg_import_handle_t other = connect_with_barrier(exp.id, RSM_PERM_READ);
   ASSERT_NE(other, nullptr);
   char *src = source(page, 2 * page);
   ASSERT_NE(src, nullptr);
@@ -569,7 +435,7 @@ TEST_P(ImportPut, WritesAnotherProcessSegment) {
   ASSERT_TRUE(peer.start()) << peer.error();
   rsm_memseg_id_t id = Peer::segid_of(peer.export_segment(3, 0x78));
   ASSERT_NE(id, 0u) << peer.stderr_text();
-  rsm_memseg_import_handle_t h = connect_ready(id, RSM_PERM_WRITE, peer.node());
+  rsm_memseg_import_handle_t h = connect_with_barrier(id, RSM_PERM_WRITE, peer.node());
   ASSERT_NE(h, nullptr);
   char *src = source(page, page);
   ASSERT_NE(src, nullptr);
@@ -674,8 +540,8 @@ TEST_P(ImportPutBytes, AnySourceAndOffsetAreAligned) {
   // BAD_MEM_ALIGNMENT has no condition: odd sources and offsets just work.
   char *src = alloc_pages(2);
   ASSERT_NE(src, nullptr);
-  for (size_t off : {size_t{1}, size_t{3}, size_t{7}, page - 1, page + 5, exp.len - 13}) {
-    for (size_t mis : {size_t{1}, size_t{3}, size_t{5}, size_t{7}}) {
+  for (size_t off : odd_byte_offsets(exp.len, page)) {
+    for (size_t mis : odd_misalignments()) {
       size_t n = std::min<size_t>(13 + mis, exp.len - off);
       fill_pattern(src + mis, n, kNewSeed, off);
       ASSERT_OK(put(imp, static_cast<off_t>(off), src + mis, n))

@@ -5,20 +5,17 @@
 // signals every importer. Posts without RSM_SIGPOST_NO_ACCUMULATE accumulate
 // and each satisfies one wait; with it, a post is dropped while an event is
 // pending (api.md 1.6, 2.12).
-#include <pthread.h>
-#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "framework/peer.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
 
 namespace rsmc {
@@ -28,60 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 long ms_since(Clock::time_point t0) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-}
-
-// True while thread `tid` of this process sleeps in the kernel (state S).
-bool thread_sleeping(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-  FILE *f = std::fopen(path, "r");
-  if (!f) return false;
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char *p = std::strrchr(buf, ')');
-  return p && p[1] == ' ' && p[2] == 'S';
-}
-
-void on_sigusr1(int) {}
-
-struct InterruptResult {
-  int rc = -1;
-  bool released = false;  // the call did not return until `release` ran
-};
-
-// Runs `call` -- a wait that blocks until an event or a signal -- on its own
-// thread, and sends that thread SIGUSR1 (handler installed without
-// SA_RESTART) whenever it sleeps, until the call returns. After give_up_ms
-// `release` posts an event so the call ends either way.
-template <class Call, class Release>
-InterruptResult interrupt_blocked_call(Call call, Release release, int give_up_ms) {
-  struct sigaction sa {}, old{};
-  sa.sa_handler = on_sigusr1;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: the blocked call must see the signal
-  sigaction(SIGUSR1, &sa, &old);
-  InterruptResult r;
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> done{false};
-  std::thread t([&] {
-    tid = static_cast<pid_t>(syscall(SYS_gettid));
-    r.rc = call();
-    done = true;
-  });
-  auto t0 = Clock::now();
-  while (!done.load()) {
-    if (ms_since(t0) > give_up_ms && !r.released) {
-      r.released = true;
-      release();
-    }
-    if (!r.released && tid.load() && thread_sleeping(tid.load())) pthread_kill(t.native_handle(), SIGUSR1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pace of the retries
-  }
-  t.join();
-  sigaction(SIGUSR1, &old, nullptr);
-  return r;
 }
 
 class IntrSignalPost : public RsmTest {

@@ -7,24 +7,20 @@
 // map to RSM codes (api.md 2.14).
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "framework/child.h"
+#include "framework/local_buffer.h"
 #include "framework/peer.h"
+#include "framework/resource_limits.h"
+#include "framework/signals.h"
 #include "framework/suite.h"
 
 namespace rsmc {
@@ -36,104 +32,9 @@ long ms_since(Clock::time_point t0) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
 }
 
-void *unmapped_address() {
-  long ps = sysconf(_SC_PAGESIZE);
-  void *p = mmap(nullptr, static_cast<size_t>(ps), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, static_cast<size_t>(ps));
-  return p;
-}
-
-// True while thread `tid` of this process sleeps in the kernel (state S).
-bool thread_sleeping(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(tid));
-  FILE *f = std::fopen(path, "r");
-  if (!f) return false;
-  char buf[512];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  const char *p = std::strrchr(buf, ')');
-  return p && p[1] == ' ' && p[2] == 'S';
-}
-
-void on_sigusr1(int) {}
-
-struct InterruptResult {
-  int rc = -1;
-  bool released = false;  // the call did not return until `release` ran
-};
-
-// Runs `call` -- a wait that blocks until an event or a signal -- on its own
-// thread, and sends that thread SIGUSR1 (handler installed without
-// SA_RESTART) whenever it sleeps, until the call returns. After give_up_ms
-// `release` makes an event so the call ends either way.
-template <class Call, class Release>
-InterruptResult interrupt_blocked_call(Call call, Release release, int give_up_ms) {
-  struct sigaction sa {}, old{};
-  sa.sa_handler = on_sigusr1;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: the blocked call must see the signal
-  sigaction(SIGUSR1, &sa, &old);
-  InterruptResult r;
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> done{false};
-  std::thread t([&] {
-    tid = static_cast<pid_t>(syscall(SYS_gettid));
-    r.rc = call();
-    done = true;
-  });
-  auto t0 = Clock::now();
-  while (!done.load()) {
-    if (ms_since(t0) > give_up_ms && !r.released) {
-      r.released = true;
-      release();
-    }
-    if (!r.released && tid.load() && thread_sleeping(tid.load())) pthread_kill(t.native_handle(), SIGUSR1);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // pace of the retries
-  }
-  t.join();
-  sigaction(SIGUSR1, &old, nullptr);
-  return r;
-}
-
-// Exit codes of forked children that are not RSM codes.
+// Answers of forked children that are not RSM codes.
 constexpr int kChildSetupFailed = 250;
 constexpr int kChildWrongResult = 251;
-constexpr int kChildThrew = 252;
-constexpr int kChildTimedOut = -1000;
-
-// Runs fn() in a forked child; returns its exit status, -signal when it died
-// of a signal, or kChildTimedOut (after killing it) when it overran limit_ms.
-template <class F>
-int run_in_child(F fn, int limit_ms) {
-  pid_t pid = fork();
-  if (pid < 0) return kChildSetupFailed;
-  if (pid == 0) {
-    int rc = kChildThrew;  // an exception escaped the C API
-    try {
-      rc = fn();
-    } catch (...) {
-    }
-    _exit(rc & 0xff);
-  }
-  auto end = Clock::now() + std::chrono::milliseconds(limit_ms);
-  int status = 0;
-  for (;;) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (Clock::now() > end) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return kChildTimedOut;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // bounded poll of the child
-  }
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
 
 class IntrSignalWaitPollfd : public RsmTest {
  protected:
@@ -436,7 +337,7 @@ TEST_F(IntrSignalWaitPollfd, MoreEntriesThanRlimitNofileIsBadArgs) {
   // poll(2) fails with EINVAL when nfds exceeds RLIMIT_NOFILE. The child
   // lowers its limit so a modest array is enough.
   struct pollfd first = rsm_entry();
-  int rc = run_in_child(
+  ChildOutcome child = run_in_child(
       [first] {
         struct rlimit rl;
         if (getrlimit(RLIMIT_NOFILE, &rl)) return kChildSetupFailed;
@@ -446,10 +347,10 @@ TEST_F(IntrSignalWaitPollfd, MoreEntriesThanRlimitNofileIsBadArgs) {
         fds[0] = first;
         return rsm_intr_signal_wait_pollfd(fds.data(), fds.size(), scaled_ms(100), nullptr);
       },
-      scaled_ms(10000));
+      10000);
+  ASSERT_TRUE(child.answered()) << "the child " << child;
+  const int rc = child.value;
   ASSERT_NE(rc, kChildSetupFailed) << "could not lower RLIMIT_NOFILE in the child";
-  ASSERT_NE(rc, kChildTimedOut) << "the call hung";
-  ASSERT_GE(rc, 0) << "the child died of signal " << -rc;
   EXPECT_RC(rc, RSMERR_BAD_ARGS_ERRORS);
 }
 
@@ -498,24 +399,6 @@ TEST_F(IntrSignalWaitPollfd, WaitIsInterruptedBySignal) {
 
 // ---- RSMERR_INSUFFICIENT_MEM ---------------------------------------------------------
 
-// Caps the address space at what is mapped now and drains the heap, so that
-// the next allocation of any size fails (used only in forked children).
-void exhaust_memory() {
-  long vm_pages = 0;
-  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld", &vm_pages) != 1) vm_pages = 0;
-    std::fclose(f);
-  }
-  if (vm_pages > 0) {
-    struct rlimit rl;
-    getrlimit(RLIMIT_AS, &rl);
-    rl.rlim_cur = static_cast<rlim_t>(vm_pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE));
-    setrlimit(RLIMIT_AS, &rl);
-  }
-  for (size_t sz = size_t{1} << 26; sz >= 8; sz /= 2)
-    while (void *p = std::malloc(sz)) static_cast<volatile char *>(p)[0] = 1;  // leaked on purpose
-}
-
 TEST_F(IntrSignalWaitPollfd, UnderMemoryExhaustionWorksOrReportsShortage) {
   covers("intr_signal_wait_pollfd.INSUFFICIENT_MEM.exhausted");
   // A forked child with no memory left: the wait either works (it may need
@@ -523,20 +406,20 @@ TEST_F(IntrSignalWaitPollfd, UnderMemoryExhaustionWorksOrReportsShortage) {
   ASSERT_OK(rsm_intr_signal_post(im(), 0));
   struct pollfd first = rsm_entry();
   int rfd = pipefd[0];
-  int rc = run_in_child(
+  ChildOutcome child = run_in_child(
       [first, rfd] {
         std::vector<struct pollfd> fds(512, pollfd{rfd, POLLIN, 0});
         fds[0] = first;
         int n = -1;
-        exhaust_memory();
+        if (!exhaust_memory()) return kChildSetupFailed;
         int r = rsm_intr_signal_wait_pollfd(fds.data(), fds.size(), scaled_ms(5000), &n);
         if (r == RSM_SUCCESS && (fds[0].revents != POLLRDNORM || n != 1)) return kChildWrongResult;
         return r;
       },
-      scaled_ms(20000));
-  ASSERT_NE(rc, kChildTimedOut) << "the call hung";
-  ASSERT_GE(rc, 0) << "the child died of signal " << -rc << " under memory exhaustion";
-  ASSERT_NE(rc, kChildThrew) << "a C++ exception escaped rsm_intr_signal_wait_pollfd under memory exhaustion";
+      20000);
+  ASSERT_TRUE(child.answered()) << "the child " << child << " in rsm_intr_signal_wait_pollfd under memory exhaustion";
+  const int rc = child.value;
+  ASSERT_NE(rc, kChildSetupFailed) << "could not limit the address space in the child";
   ASSERT_NE(rc, kChildWrongResult) << "succeeded without reporting the pending RSM event";
   EXPECT_RC_IN(rc, (RcSet{RSM_SUCCESS, RSMERR_INSUFFICIENT_MEM, RSMERR_INSUFFICIENT_RESOURCES}));
 }

@@ -8,24 +8,15 @@
 // api.md 1.6, 4.2).
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "framework/local_buffer.h"
 #include "framework/suite.h"
 
 namespace rsmc {
 namespace {
-
-void *unmapped_address() {
-  long ps = sysconf(_SC_PAGESIZE);
-  void *p = mmap(nullptr, static_cast<size_t>(ps), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
-  munmap(p, static_cast<size_t>(ps));
-  return p;
-}
 
 class MemsegGetPollfd : public RsmTest {
  protected:
