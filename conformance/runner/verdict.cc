@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 #include "runner/run_state.h"
 
@@ -77,7 +78,12 @@ std::string shell_quote(const std::string &s) {
 
 std::string rerun_command(const RunState &run, const std::string &test) {
   const Options &o = run.opts;
-  std::string cmd = shell_quote(run.self_exe) + " --impl " + shell_quote(run.impl);
+  std::string cmd;
+  // Settings the tests read from the environment must come along, or the
+  // rerun is a different test (the property tests' case counts above all).
+  for (const char *var : {"RSMC_PROPERTY_CASES", "RC_PARAMS", "RSMKIT_SHM_MAX_SEGMENTS", "RSMKIT_NODE_ID"})
+    if (const char *v = std::getenv(var); v && *v) cmd += std::string(var) + "=" + shell_quote(v) + " ";
+  cmd += shell_quote(run.self_exe) + " --impl " + shell_quote(run.impl);
   if (!o.controller.empty()) cmd += " --controller " + shell_quote(o.controller);
   if (o.peer_cmd != "{}") cmd += " --peer-cmd " + shell_quote(o.peer_cmd);
   char num[64];

@@ -40,7 +40,7 @@ enum class Status : int {
 };
 
 // BackendOps::abi_version must equal this for the core to accept a backend.
-constexpr uint32_t kBackendAbiVersion = 1;
+constexpr uint32_t kBackendAbiVersion = 2;  // 2: export_unpublish returns a Status
 
 // Where import_map may place a mapping.
 enum class Placement : int {
@@ -118,8 +118,10 @@ struct BackendOps {
                            uint32_t n, uint32_t default_mode);
   Status (*export_republish)(BackendExport *e, const AclEntry *acl, uint32_t n,
                              uint32_t default_mode);
-  // Tears down every connection: importers then see Status::aborted.
-  void (*export_unpublish)(BackendExport *e);
+  // Tears down every connection: importers then see Status::aborted. May fail
+  // (e.g. interrupted while waiting for the fabric); the segment then stays
+  // published with its connections.
+  Status (*export_unpublish)(BackendExport *e);
 
   // Import side.
   Status (*import_connect)(BackendCtlr *c, rsm_node_id_t node, rsm_memseg_id_t segid,

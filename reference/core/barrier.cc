@@ -101,7 +101,7 @@ RSMKIT_API int rsm_memseg_import_order_barrier(rsmapi_barrier_t *barrier) try {
   Status s = b.seg->ctlr->ops->import_fence(b.seg->bi);
   if (!RSMKIT_MUTANT("barrier.order_never_aborts"))
     if (int rc = check_connection(fn, *b.seg, false)) return rc;
-  if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
+  if (s != Status::ok) return fail_status(fn, s, Op::barrier);
   if (b.seg->span_failure) return fail(fn, b.seg->span_failure, "an access in the span failed");
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
@@ -122,7 +122,7 @@ RSMKIT_API int rsm_memseg_import_close_barrier(rsmapi_barrier_t *barrier) try {
   if (!RSMKIT_MUTANT("barrier.close_never_aborts"))
     if (int rc = check_connection(fn, *b.seg, false)) return rc;
   if (failure) return fail(fn, failure, "an access in the span failed");
-  if (s != Status::ok) return fail_status(fn, s, Op::import_xfer);
+  if (s != Status::ok) return fail_status(fn, s, Op::barrier);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
 

@@ -55,8 +55,8 @@ const char *rsmerr_name(int code);
 
 // The one place backend Status becomes an RSMERR_* code (status_map.cc).
 enum class Op {
-  get_controller, export_create, export_rebind, export_publish, export_republish,
-  import_connect, import_map, import_xfer, import_xfer_vector, signal_post, signal_wait,
+  get_controller, export_create, export_rebind, export_publish, export_republish, export_unpublish,
+  import_connect, import_map, import_xfer, import_xfer_vector, barrier, signal_post,
   localmem_create, topology,
 };
 int to_rsmerr(Status s, Op op);

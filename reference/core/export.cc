@@ -122,7 +122,13 @@ RSMKIT_API int rsm_memseg_export_create(rsmapi_controller_handle_t controller,
   e->len = size;
   e->flags = flags;
   e->default_mode = default_mode();
-  uint64_t key = exports().insert(Kind::export_seg, e);
+  uint64_t key = exports().insert(Kind::export_seg, e, [&] {
+    std::lock_guard<std::mutex> lk(c->mu);
+    c->ops->export_destroy(e->be);
+    e->be = nullptr;
+    c->export_count--;
+    c->export_bytes -= size;
+  });
   *memseg = handle_of<rsm_memseg_export_handle_t>(key);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)
@@ -216,7 +222,10 @@ RSMKIT_API int rsm_memseg_export_unpublish(rsm_memseg_export_handle_t memseg) tr
     return fail(fn, RSMERR_SEG_NOT_PUBLISHED, "segment is not published");
   if (e->pollfd_refs > 0 && !RSMKIT_MUTANT("unpublish.pollfd_unchecked"))
     return fail(fn, RSMERR_POLLFD_IN_USE, "poll descriptor still held");
-  if (!RSMKIT_MUTANT("unpublish.connections_kept")) e->ctlr->ops->export_unpublish(e->be);
+  if (!RSMKIT_MUTANT("unpublish.connections_kept")) {
+    Status s = e->ctlr->ops->export_unpublish(e->be);
+    if (s != Status::ok) return fail_status(fn, s, Op::export_unpublish);
+  }
   if (!RSMKIT_MUTANT("unpublish.state_kept")) e->state = ExportState::created;
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

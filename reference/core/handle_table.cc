@@ -69,7 +69,10 @@ namespace {
 // there: the thread-local flag says so) jumps back out of it; any other fault
 // goes to the handler that was installed before ours, or kills the process
 // as it would have without us.
-thread_local sigjmp_buf *t_probe_env = nullptr;
+// initial-exec: a plain %fs load instead of a __tls_get_addr call on every
+// put/get (the static TLS surplus glibc keeps for dlopen'ed libraries is
+// ample for one pointer).
+__attribute__((tls_model("initial-exec"))) thread_local sigjmp_buf *t_probe_env = nullptr;
 struct sigaction g_old_segv, g_old_bus;
 
 void probe_fault(int sig, siginfo_t *info, void *ctx) {
@@ -121,8 +124,12 @@ bool buffer_usable(void *p, size_t n, bool write) {
   if (n == 0) return true;
   auto a = reinterpret_cast<uintptr_t>(p);
   if (a < page_size() || a + n < a) return false;
-  static std::once_flag once;
-  std::call_once(once, install_probe_handler);
+  static std::atomic<bool> installed{false};
+  if (!installed.load(std::memory_order_acquire)) {
+    static std::once_flag once;
+    std::call_once(once, install_probe_handler);
+    installed.store(true, std::memory_order_release);
+  }
   return touch_pages(static_cast<volatile char *>(p), n, write);
 }
 

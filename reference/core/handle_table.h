@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include "core/core.h"
@@ -30,6 +32,18 @@ class HandleTable {
     map_.emplace(key, std::move(obj));
     return key;
   }
+  // insert() for an object whose backend part already exists: if the table
+  // cannot grow (out of memory), undo() gives that part back before the
+  // failure goes on to the entry point's out-of-memory guard.
+  template <class Undo>
+  uint64_t insert(Kind k, std::shared_ptr<T> obj, Undo undo) {
+    try {
+      return insert(k, std::move(obj));
+    } catch (const std::bad_alloc &) {
+      undo();
+      throw;
+    }
+  }
   // Null when the key is unknown or belongs to another process (after fork).
   std::shared_ptr<T> find(uint64_t key, bool any_process = false) {
     std::lock_guard<std::mutex> lk(mu_);
@@ -38,12 +52,31 @@ class HandleTable {
     if (!any_process && owner_of(*it->second) != current_pid()) return nullptr;
     return it->second;
   }
+  // find() for the get/put hot path: a per-thread memo of the last key found,
+  // trusted while nothing has been removed from the table since (removals
+  // bump epoch_): no lock and no reference-count traffic. The memo keeps the
+  // object alive until this thread looks up another key, so a concurrent
+  // remove cannot free it under the caller, who still checks the object's
+  // state under its lock. The reference is valid until the next find_hot.
+  const std::shared_ptr<T> &find_hot(uint64_t key) {
+    Memo &m = memo();
+    const uint64_t epoch = epoch_.load(std::memory_order_acquire);
+    if (m.key == key && m.epoch == epoch && m.table == this && m.pid == current_pid() && key)
+      return m.obj;
+    m.obj = find(key);
+    m.key = m.obj ? key : 0;
+    m.epoch = epoch;
+    m.table = this;
+    m.pid = current_pid();
+    return m.obj;
+  }
   std::shared_ptr<T> remove(uint64_t key) {
     std::lock_guard<std::mutex> lk(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return nullptr;
     auto obj = std::move(it->second);
     map_.erase(it);
+    epoch_.fetch_add(1, std::memory_order_acq_rel);
     return obj;
   }
   template <class F>
@@ -61,7 +94,18 @@ class HandleTable {
   static pid_t owner_of(const ImportSeg &i) { return i.owner; }
   static pid_t owner_of(const LocalMem &m) { return m.owner; }
   static pid_t owner_of(const Barrier &b) { return b.owner; }
+  struct Memo {
+    uint64_t key = 0, epoch = 0;
+    const HandleTable *table = nullptr;
+    pid_t pid = 0;
+    std::shared_ptr<T> obj;
+  };
+  static Memo &memo() {
+    __attribute__((tls_model("initial-exec"))) static thread_local Memo m;
+    return m;
+  }
   std::mutex mu_;
+  std::atomic<uint64_t> epoch_{0};
   std::unordered_map<uint64_t, std::shared_ptr<T>> map_;
 };
 

@@ -78,7 +78,12 @@ RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
   seg->owner = current_pid();
   seg->size = info.size;
   seg->perm = perm;
-  uint64_t key = imports().insert(Kind::import_seg, seg);
+  uint64_t key = imports().insert(Kind::import_seg, seg, [&] {
+    std::lock_guard<std::mutex> lk(c->mu);
+    c->ops->import_disconnect(seg->bi);
+    seg->bi = nullptr;
+    c->import_count--;
+  });
   *im_memseg = handle_of<rsm_memseg_import_handle_t>(key);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

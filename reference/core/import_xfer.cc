@@ -25,7 +25,7 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
     Status s = ops->import_check(seg.bi);
     if (s == Status::ok || RSMKIT_MUTANT("xfer.span_moves_after_abort"))
       s = ops->import_xfer(seg.bi, d, off, local, elem, count);
-    if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::import_xfer);
+    if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::barrier);
     return RSM_SUCCESS;
   }
   if ((RSMKIT_MUTANT("xfer.abort_unchecked") ? Status::ok : ops->import_check(seg.bi)) != Status::ok) {
@@ -39,7 +39,7 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
 
 int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset, void *buf,
          size_t elem, size_t count) try {
-  auto seg = imports().find(key_of(h));
+  const auto &seg = imports().find_hot(key_of(h));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
   if (!buf) return fail(fn, RSMERR_BAD_ADDR, "local buffer is NULL");
   if (reinterpret_cast<uintptr_t>(buf) % elem)

@@ -29,7 +29,10 @@ RSMKIT_API int rsm_create_localmemory_handle(rsmapi_controller_handle_t handle,
   lm->owner = current_pid();
   lm->addr = local_vaddr;
   lm->len = length;
-  uint64_t key = localmems().insert(Kind::localmem, lm);
+  uint64_t key = localmems().insert(Kind::localmem, lm, [&] {
+    c->ops->localmem_free(lm->bm);
+    lm->bm = nullptr;
+  });
   *l_handle = handle_of<rsm_localmemory_handle_t>(key);
   return RSM_SUCCESS;
 } RSMKIT_OOM_GUARD(RSMERR_INSUFFICIENT_MEM)

@@ -41,7 +41,7 @@ void fill_defaults(BackendOps &o) {
   if (!o.export_republish)
     o.export_republish = [](BackendExport *, const AclEntry *, uint32_t, uint32_t) {
       return S::unsupported; };
-  if (!o.export_unpublish) o.export_unpublish = [](BackendExport *) {};
+  if (!o.export_unpublish) o.export_unpublish = [](BackendExport *) { return S::ok; };
   if (!o.import_connect)
     o.import_connect = [](BackendCtlr *, rsm_node_id_t, rsm_memseg_id_t, ImportInfo *,
                           BackendImport **) { return S::unsupported; };

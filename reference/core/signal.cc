@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "core/handle_table.h"
 #include "core/import_common.h"
@@ -142,17 +144,19 @@ RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) try {
   if (int rc = event_fd_of(fn, memseg, true, &fd, &ops, &e, &imp)) return rc;
   if (!pfd || !addr_mapped(pfd, sizeof *pfd)) return fail(fn, RSMERR_BAD_ADDR, "pollfd is not writable");
   if (fd < 0) return fail(fn, RSMERR_BAD_SEG_HNDL, "backend has no event endpoint");
-  if (!RSMKIT_MUTANT("get_pollfd.not_counted")) {
-    std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
-    if (e) e->pollfd_refs++;
-    else imp->pollfd_refs++;
-  }
   {
+    // The registry entry is the call's only allocation: made first, so an
+    // out-of-memory failure leaves no reference counted.
     PollRegistry &r = poll_registry();
     std::lock_guard<std::mutex> lk(r.mu);
     auto &entry = r.fds[fd];
     entry.ops = ops;
     entry.refs++;
+  }
+  if (!RSMKIT_MUTANT("get_pollfd.not_counted")) {
+    std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
+    if (e) e->pollfd_refs++;
+    else imp->pollfd_refs++;
   }
   pfd->fd = fd;
   pfd->events = POLLRDNORM;
@@ -200,8 +204,22 @@ RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int
     if (!addr_mapped(numfdsp, sizeof *numfdsp)) return fail(fn, RSMERR_BAD_ADDR, "numfdsp not writable");
     *numfdsp = 0;
   }
+  // No array that long fits in memory (and its byte size would wrap).
+  if (nfds > PTRDIFF_MAX / sizeof *fds) return fail(fn, RSMERR_BAD_ARGS_ERRORS, "nfds too large");
   if (nfds > 0 && (!fds || !addr_mapped(fds, sizeof *fds * nfds)))
     return fail(fn, RSMERR_BAD_ADDR, "fds is not accessible");
+  // Which entries are RSM descriptors, looked up once under one lock (the
+  // array may be long). Allocating it is this call's INSUFFICIENT_MEM.
+  std::vector<const BackendOps *> rsm_ops(nfds, nullptr);
+  {
+    PollRegistry &reg = poll_registry();
+    std::lock_guard<std::mutex> lk(reg.mu);
+    if (!reg.fds.empty())
+      for (nfds_t i = 0; i < nfds; i++) {
+        auto it = reg.fds.find(fds[i].fd);
+        if (it != reg.fds.end()) rsm_ops[i] = it->second.ops;
+      }
+  }
   Deadline deadline(timeout);
   for (;;) {
     int r = ::poll(fds, nfds, deadline.remaining());
@@ -210,13 +228,7 @@ RSMKIT_API int rsm_intr_signal_wait_pollfd(struct pollfd fds[], nfds_t nfds, int
     int count = 0;
     for (nfds_t i = 0; i < nfds; i++) {
       if (!fds[i].revents) continue;
-      const BackendOps *ops = nullptr;
-      {
-        PollRegistry &reg = poll_registry();
-        std::lock_guard<std::mutex> lk(reg.mu);
-        auto it = reg.fds.find(fds[i].fd);
-        if (it != reg.fds.end()) ops = it->second.ops;
-      }
+      const BackendOps *ops = rsm_ops[i];
       if (ops && (fds[i].revents & (POLLIN | POLLRDNORM))) {
         // An RSM event is reported only if we consumed it; another waiter may
         // have taken it first.

@@ -24,14 +24,18 @@ struct LocalCtlr {
 
 // Facts of unit 0 of a backend, through the controller already open in this
 // process when there is one, else through a short-lived open.
-bool describe(const BackendOps *ops, LocalCtlr *out) {
+// A controller that is not there is left out; one that cannot be opened for
+// lack of memory or resources fails the whole call (a topology silently
+// missing a controller would be a wrong answer, not a short one).
+Status describe(const BackendOps *ops, LocalCtlr *out) {
   std::string name = std::string(ops->type) + "0";
   pid_t me = current_pid();
   auto c = controllers().find_if([&](const Controller &x) { return x.owner == me && x.name == name; });
   BackendCtlr *bc = c ? c->bc : nullptr;
   bool temporary = false;
   if (!bc) {
-    if (ops->ctlr_open(0, &bc) != Status::ok) return false;
+    Status st = ops->ctlr_open(0, &bc);
+    if (st != Status::ok) return st;
     temporary = true;
   }
   out->name = name;
@@ -42,7 +46,7 @@ bool describe(const BackendOps *ops, LocalCtlr *out) {
   if (ops->ctlr_remotes(bc, out->remotes.data(), kMaxRemotes, &n) != Status::ok) n = 0;
   out->remotes.resize(n < kMaxRemotes ? n : kMaxRemotes);
   if (temporary) ops->ctlr_close(bc);
-  return true;
+  return Status::ok;
 }
 
 }  // namespace
@@ -60,7 +64,9 @@ RSMKIT_API int rsm_get_interconnect_topology(rsm_topology_t **topology_data) try
   std::vector<LocalCtlr> ctlrs;
   for (size_t i = 0; i < nb; i++) {
     LocalCtlr lc;
-    if (describe(backends[i], &lc)) ctlrs.push_back(std::move(lc));
+    Status st = describe(backends[i], &lc);
+    if (st == Status::no_memory || st == Status::no_resources) return fail_status(fn, st, Op::topology);
+    if (st == Status::ok) ctlrs.push_back(std::move(lc));
   }
   size_t k = ctlrs.size();
   size_t head = round8(offsetof(rsm_topology_t, connections) + sizeof(rsm_connections_t *) * (k ? k : 1));

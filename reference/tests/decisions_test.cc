@@ -248,4 +248,32 @@ TEST(Decisions, AttributesTellThatShmMaps) {
   EXPECT_EQ(rsm_get_controller_attr(p.ctlr, nullptr), RSMERR_BAD_ADDR);
 }
 
+// shm0 is its directory: with the directory gone (the shm analogue of a
+// pulled card) the calls that need it report CTLR_NOT_PRESENT, and all is
+// well again once it is back.
+TEST(Decisions, ControllerWhoseDirectoryIsGoneIsNotPresent) {
+  Pair p;
+  char *other = pages(2);
+  ASSERT_NE(other, nullptr);
+  const std::string dir = std::getenv("RSMKIT_SHM_DIR");
+  const std::string away = dir + ".gone";
+  ASSERT_EQ(rename(dir.c_str(), away.c_str()), 0);
+  rsm_memseg_export_handle_t e = nullptr;
+  int create_rc = rsm_memseg_export_create(p.ctlr, &e, other, page(), 0);
+  int rebind_rc = rsm_memseg_export_rebind(p.exp, other, 0, p.len);
+  rsm_memseg_import_handle_t i = nullptr;
+  int connect_rc = rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_RDWR, &i);
+  ASSERT_EQ(rename(away.c_str(), dir.c_str()), 0);
+  EXPECT_EQ(create_rc, RSMERR_CTLR_NOT_PRESENT);
+  EXPECT_EQ(rebind_rc, RSMERR_CTLR_NOT_PRESENT);
+  EXPECT_EQ(connect_rc, RSMERR_CTLR_NOT_PRESENT);
+  // Back: the segment kept its data and the calls work.
+  EXPECT_EQ(p.mem[5], static_cast<char>(5 * 7 + 3));
+  ASSERT_EQ(rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_RDWR, &i), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_import_disconnect(i), RSM_SUCCESS);
+  ASSERT_EQ(rsm_memseg_export_create(p.ctlr, &e, other, page(), 0), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_export_destroy(e), RSM_SUCCESS);
+  munmap(other, 2 * page());
+}
+
 }  // namespace

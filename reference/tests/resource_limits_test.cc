@@ -1,6 +1,9 @@
 // Resource exhaustion, made real with setrlimit in a child process.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/resource.h>
+
+#include <cstdio>
 
 #include "test_util.h"
 
@@ -44,6 +47,64 @@ TEST(ResourceLimits, NoAddressSpaceIsInsufficientMem) {
               rsmapi_controller_handle_t c = nullptr;
               char name[] = "shm0";
               int rc = rsm_get_controller(name, &c);
+              return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
+            }),
+            0);
+}
+
+// A controller that cannot be opened for lack of memory fails the topology
+// call; it is not silently left out (a topology without shm0 would be a
+// wrong answer, not a short one).
+TEST(ResourceLimits, TopologyWithoutAddressSpaceIsInsufficientMem) {
+  SKIP_UNDER_SANITIZER();
+  EXPECT_EQ(in_child([] {
+              // Room for small allocations, none for the controller's thread.
+              long pages_now = 0;
+              if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+                if (std::fscanf(f, "%ld", &pages_now) != 1) pages_now = 0;
+                std::fclose(f);
+              }
+              if (pages_now <= 0) return 2;
+              struct rlimit old;
+              if (getrlimit(RLIMIT_AS, &old)) return 3;
+              struct rlimit rl = old;
+              rl.rlim_cur = static_cast<rlim_t>(pages_now) * page() + (64 << 10);
+              if (setrlimit(RLIMIT_AS, &rl)) return 3;
+              rsm_topology_t *t = nullptr;
+              int rc = rsm_get_interconnect_topology(&t);
+              setrlimit(RLIMIT_AS, &old);  // room again (a coverage build writes its counts at exit)
+              if (rc == RSM_SUCCESS) return 50 + static_cast<int>(t->topology_hdr.local_cntlr_count);
+              return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
+            }),
+            0);
+}
+
+// wait_pollfd looks its entries up in one go; with no address space left for
+// that table the call reports INSUFFICIENT_MEM (and writes nothing).
+TEST(ResourceLimits, WaitPollfdWithoutMemoryForItsTableIsInsufficientMem) {
+  SKIP_UNDER_SANITIZER();
+  EXPECT_EQ(in_child([] {
+              const nfds_t n = nfds_t{1} << 21;  // a 16 MiB table
+              auto *fds = static_cast<struct pollfd *>(
+                  mmap(nullptr, n * sizeof(struct pollfd), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
+              if (fds == MAP_FAILED) return 1;
+              for (nfds_t i = 0; i < n; i++) fds[i] = pollfd{-1, POLLIN, 0};
+              long pages_now = 0;
+              if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+                if (std::fscanf(f, "%ld", &pages_now) != 1) pages_now = 0;
+                std::fclose(f);
+              }
+              if (pages_now <= 0) return 2;
+              struct rlimit old;
+              if (getrlimit(RLIMIT_AS, &old)) return 3;
+              struct rlimit rl = old;
+              rl.rlim_cur = static_cast<rlim_t>(pages_now) * page() + (4 << 20);
+              if (setrlimit(RLIMIT_AS, &rl)) return 3;
+              int count = -1;
+              int rc = rsm_intr_signal_wait_pollfd(fds, n, 0, &count);
+              setrlimit(RLIMIT_AS, &old);
+              if (count != 0) return 4;
               return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
             }),
             0);

@@ -85,7 +85,11 @@ int size_file(int fd, off_t total) {
 Status create_object_file(Export &e, size_t data_len) {
   if (!object_path(e.mem_path, "mem", process().pid, next_serial())) return Status::no_resources;
   int fd = open_retry(e.mem_path.s, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
-  if (fd < 0) return errno_status(errno, Status::no_resources);
+  if (fd < 0) {
+    int err = errno;
+    Status dir = directory_status();
+    return dir != Status::ok ? dir : errno_status(err, Status::no_resources);
+  }
   int rc = fchmod(fd, 0666);
   if (rc == 0) rc = size_file(fd, static_cast<off_t>(header_bytes() + data_len));
   if (rc != 0) {
@@ -302,6 +306,9 @@ Status export_create(BackendCtlr *, void *vaddr, size_t len, uint32_t, BackendEx
 
 Status export_rebind(BackendExport *be, void *vaddr, size_t len) {
   Export &e = *from(be);
+  // Rebinding moves data into the controller's objects: not without it.
+  Status present = directory_status();
+  if (present != Status::ok) return present;
   if (vaddr == e.vaddr) return Status::ok;
   // The object's size is fixed: a longer range would fault past its end.
   if (len != e.len) return Status::unsupported;
@@ -319,12 +326,13 @@ Status export_rebind(BackendExport *be, void *vaddr, size_t len) {
   return st;
 }
 
-void export_unpublish(BackendExport *be) {
+Status export_unpublish(BackendExport *be) {
   Export &e = *from(be);
-  if (!e.published) return;
+  if (!e.published) return Status::ok;
   unlink(e.pub_path.s);  // no new connections
   e.published = false;
   tear_down_connections(e.hdr, seg_created);
+  return Status::ok;
 }
 
 void export_destroy(BackendExport *be) {

@@ -387,7 +387,10 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
   if (!i) return Status::no_memory;
   i->mem_fd = open_retry(pub.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (i->mem_fd < 0) {
-    st = errno == ENOENT ? not_published(node) : errno_status(errno, Status::not_published);
+    int err = errno;
+    st = directory_status();
+    if (st == Status::ok)
+      st = err == ENOENT ? not_published(node) : errno_status(err, Status::not_published);
     release(i);
     return st;
   }

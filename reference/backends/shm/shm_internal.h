@@ -62,6 +62,10 @@ struct ProcessInfo {
 Status ensure_process();
 // Valid after ensure_process() returned ok.
 const ProcessInfo &process();
+// The controller is its directory: once that is gone (removed, or no longer
+// searchable) shm0 is absent, the way a card that was pulled is. Checked on
+// the paths that create or look up names, after a failure or for rebind.
+Status directory_status();
 // A per-process counter that makes object names unique.
 uint32_t next_serial();
 

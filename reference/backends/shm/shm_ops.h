@@ -17,7 +17,7 @@ Status export_publish(BackendExport *e, rsm_memseg_id_t *segid, const AclEntry *
                       uint32_t default_mode);
 Status export_republish(BackendExport *e, const AclEntry *acl, uint32_t n,
                         uint32_t default_mode);
-void export_unpublish(BackendExport *e);
+Status export_unpublish(BackendExport *e);
 int export_event_fd(BackendExport *e);
 Status export_signal(BackendExport *e, bool no_accumulate);
 

@@ -6,6 +6,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -277,6 +278,13 @@ bool publication_path(Path &out, rsm_node_id_t node, rsm_memseg_id_t segid) {
   return format_path(out, "%s/%s.n%u.s%08x", g_proc.dir, g_proc.prefix, node, segid);
 }
 
+Status directory_status() {
+  struct stat st;
+  if (stat(g_proc.info.dir, &st) != 0) return dir_status(errno);
+  if (!S_ISDIR(st.st_mode)) return Status::not_present;
+  return access(g_proc.info.dir, W_OK | X_OK) == 0 ? Status::ok : Status::not_present;
+}
+
 Status ensure_process() {
   if (g_ready.load(std::memory_order_acquire)) return Status::ok;
   std::lock_guard<std::mutex> lk(g_mu);
@@ -319,6 +327,15 @@ bool lock_shared(pthread_mutex_t *m) {
 }
 
 bool presence_alive(PresencePage *p) {
+#ifdef __GLIBC__
+  // Fast path, one load on every put/get: by the kernel's robust-futex
+  // protocol (linux/futex.h) the futex word of a robust mutex holds its
+  // owner's thread id, and the kernel sets FUTEX_OWNER_DIED when the owner
+  // dies. glibc keeps that word in __data.__lock. An owner without the died
+  // bit is a live liveness thread; anything else takes the exact path below.
+  uint32_t word = __atomic_load_n(reinterpret_cast<uint32_t *>(&p->lock.__data.__lock), __ATOMIC_ACQUIRE);
+  if ((word & FUTEX_TID_MASK) != 0 && (word & FUTEX_OWNER_DIED) == 0) return true;
+#endif
   int rc = pthread_mutex_trylock(&p->lock);
   if (rc == EBUSY) return true;
   // The owner is dead. Leave the mutex consistent and free: from then on
