@@ -196,6 +196,25 @@ TEST(Lifecycle, HandlesDoNotCrossFork) {
   EXPECT_EQ(rsm_memseg_import_destroy_barrier(&b), RSM_SUCCESS);
 }
 
+// Importers that die connected leave their importer slots behind; more of
+// them than a segment has slots must not lock the segment for good.
+TEST(Lifecycle, SlotsOfImportersThatDiedConnectedAreReused) {
+  Pair p;
+  for (int k = 0; k < 300; k++) {
+    int rc = in_child([&] {
+      rsmapi_controller_handle_t c = nullptr;
+      char name[] = "shm0";
+      rsm_memseg_import_handle_t h = nullptr;
+      if (rsm_get_controller(name, &c)) return 2;
+      return rsm_memseg_import_connect(c, 1, p.id, RSM_PERM_READ, &h) == RSM_SUCCESS ? 0 : 1;
+    });
+    ASSERT_EQ(rc, 0) << "importer " << k << " could not connect";
+  }
+  rsm_memseg_import_handle_t h = nullptr;
+  ASSERT_EQ(rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_READ, &h), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_import_disconnect(h), RSM_SUCCESS);
+}
+
 TEST(Lifecycle, SignalsCrossProcesses) {
   Pair p;
   pid_t pid = fork();

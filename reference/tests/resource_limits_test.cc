@@ -19,6 +19,26 @@ using namespace rsmkit_test;
 #define SKIP_UNDER_SANITIZER() (void)0
 #endif
 
+// Runs call() with the soft address-space limit at this process's current
+// size plus headroom, then lifts it again (a coverage build writes its
+// counts at exit and needs the room). -1 if the limit could not be set.
+template <class F>
+int with_address_space_headroom(size_t headroom, F call) {
+  long pages_now = 0;
+  if (FILE *f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld", &pages_now) != 1) pages_now = 0;
+    std::fclose(f);
+  }
+  struct rlimit old;
+  if (pages_now <= 0 || getrlimit(RLIMIT_AS, &old)) return -1;
+  struct rlimit rl = old;
+  rl.rlim_cur = static_cast<rlim_t>(pages_now) * page() + headroom;
+  if (setrlimit(RLIMIT_AS, &rl)) return -1;
+  int rc = call();
+  setrlimit(RLIMIT_AS, &old);
+  return rc;
+}
+
 TEST(ResourceLimits, NoFreeDescriptorIsInsufficientResources) {
   SKIP_UNDER_SANITIZER();
   EXPECT_EQ(in_child([] {
@@ -59,20 +79,9 @@ TEST(ResourceLimits, TopologyWithoutAddressSpaceIsInsufficientMem) {
   SKIP_UNDER_SANITIZER();
   EXPECT_EQ(in_child([] {
               // Room for small allocations, none for the controller's thread.
-              long pages_now = 0;
-              if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-                if (std::fscanf(f, "%ld", &pages_now) != 1) pages_now = 0;
-                std::fclose(f);
-              }
-              if (pages_now <= 0) return 2;
-              struct rlimit old;
-              if (getrlimit(RLIMIT_AS, &old)) return 3;
-              struct rlimit rl = old;
-              rl.rlim_cur = static_cast<rlim_t>(pages_now) * page() + (64 << 10);
-              if (setrlimit(RLIMIT_AS, &rl)) return 3;
               rsm_topology_t *t = nullptr;
-              int rc = rsm_get_interconnect_topology(&t);
-              setrlimit(RLIMIT_AS, &old);  // room again (a coverage build writes its counts at exit)
+              int rc = with_address_space_headroom(64 << 10, [&] { return rsm_get_interconnect_topology(&t); });
+              if (rc == -1) return 2;
               if (rc == RSM_SUCCESS) return 50 + static_cast<int>(t->topology_hdr.local_cntlr_count);
               return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
             }),
@@ -90,20 +99,10 @@ TEST(ResourceLimits, WaitPollfdWithoutMemoryForItsTableIsInsufficientMem) {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
               if (fds == MAP_FAILED) return 1;
               for (nfds_t i = 0; i < n; i++) fds[i] = pollfd{-1, POLLIN, 0};
-              long pages_now = 0;
-              if (FILE *f = std::fopen("/proc/self/statm", "r")) {
-                if (std::fscanf(f, "%ld", &pages_now) != 1) pages_now = 0;
-                std::fclose(f);
-              }
-              if (pages_now <= 0) return 2;
-              struct rlimit old;
-              if (getrlimit(RLIMIT_AS, &old)) return 3;
-              struct rlimit rl = old;
-              rl.rlim_cur = static_cast<rlim_t>(pages_now) * page() + (4 << 20);
-              if (setrlimit(RLIMIT_AS, &rl)) return 3;
               int count = -1;
-              int rc = rsm_intr_signal_wait_pollfd(fds, n, 0, &count);
-              setrlimit(RLIMIT_AS, &old);
+              int rc = with_address_space_headroom(
+                  4 << 20, [&] { return rsm_intr_signal_wait_pollfd(fds, n, 0, &count); });
+              if (rc == -1) return 2;
               if (count != 0) return 4;
               return rc == RSMERR_INSUFFICIENT_MEM ? 0 : 100 + rc;
             }),

@@ -7,6 +7,7 @@
 // follows such a rebind at its next check, mapping included.
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 
 #include "backends/shm/shm_internal.h"
@@ -128,12 +130,22 @@ void read_access(SegHeader *h, ImportInfo *info) {
 // Slot value: our FIFO's pid and serial, so the exporter can find it.
 Status claim_slot(Import &i, uint32_t fifo_serial) {
   const uint64_t mine = static_cast<uint64_t>(process().pid) << 32 | fifo_serial;
-  for (auto &slot : i.hdr->importers) {
-    uint64_t expected = 0;
-    if (slot.compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) {
-      i.slot = &slot;
-      i.slot_value = mine;
-      return Status::ok;
+  // Second pass: importers that died without disconnecting left their slots
+  // taken; a slot whose process is gone is free again (a reused pid only
+  // keeps one slot taken a little longer).
+  for (bool reclaim : {false, true}) {
+    for (auto &slot : i.hdr->importers) {
+      uint64_t expected = 0;
+      if (reclaim) {
+        expected = slot.load(std::memory_order_acquire);
+        auto owner = static_cast<pid_t>(expected >> 32);
+        if (expected == 0 || kill(owner, 0) == 0 || errno != ESRCH) continue;
+      }
+      if (slot.compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) {
+        i.slot = &slot;
+        i.slot_value = mine;
+        return Status::ok;
+      }
     }
   }
   return Status::no_resources;
