@@ -71,17 +71,17 @@ Promise promise(Op op) {
   return {{0}, RSMERR_INTERNAL_ERROR};
 }
 
-// The code a status means in general, before the operation's page has a say.
+// The code a status means in general, before the operation's page has a say
+// (map's shortages and putv/getv's lost connection become the fallback
+// codes of promise(): MAP_FAILED, BARRIER_FAILURE).
 int natural_code(Status s, Op op) {
   switch (s) {
     case Status::ok: return RSM_SUCCESS;
     case Status::no_memory:
-      if (op == Op::import_map) return RSMERR_MAP_FAILED;
       if (op == Op::import_xfer || op == Op::import_xfer_vector)
         return RSMERR_INSUFFICIENT_RESOURCES;
       return RSMERR_INSUFFICIENT_MEM;
     case Status::no_resources:
-      if (op == Op::import_map) return RSMERR_MAP_FAILED;
       if (op == Op::get_controller || op == Op::localmem_create || op == Op::topology)
         return RSMERR_INSUFFICIENT_MEM;
       return RSMERR_INSUFFICIENT_RESOURCES;
@@ -90,18 +90,13 @@ int natural_code(Status s, Op op) {
       return op == Op::import_map ? RSMERR_BAD_PERMS : RSMERR_PERM_DENIED;
     case Status::not_published: return RSMERR_SEG_NOT_PUBLISHED;
     case Status::segid_in_use: return RSMERR_SEGID_IN_USE;
-    case Status::aborted:
-      // putv/getv document no CONN_ABORTED: the implicit barrier around the
-      // entry reports the failure.
-      return op == Op::import_xfer_vector ? RSMERR_BARRIER_FAILURE : RSMERR_CONN_ABORTED;
+    case Status::aborted: return RSMERR_CONN_ABORTED;
     case Status::unreachable: return RSMERR_REMOTE_NODE_UNREACHABLE;
     case Status::map_failed: return RSMERR_MAP_FAILED;
     case Status::io_error: return RSMERR_BARRIER_FAILURE;
     case Status::interrupted: return RSMERR_INTERRUPTED;
     case Status::timeout: return RSMERR_TIMEOUT;
-    case Status::unsupported:
-      if (op == Op::import_map) return RSMERR_MAP_FAILED;
-      return RSMERR_INSUFFICIENT_RESOURCES;
+    case Status::unsupported: return RSMERR_INSUFFICIENT_RESOURCES;
     case Status::not_present: return RSMERR_CTLR_NOT_PRESENT;
   }
   return RSMERR_INTERNAL_ERROR;
