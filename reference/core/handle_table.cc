@@ -1,5 +1,6 @@
 // rsmkit reference librsm: handle tables and process facts.
 #include "core/handle_table.h"
+#include "os/vma.h"
 
 #include <pthread.h>
 #include <setjmp.h>
@@ -137,21 +138,19 @@ bool range_mapped(const void *p, size_t n, bool *writable) {
   uintptr_t lo = reinterpret_cast<uintptr_t>(p), hi = lo + n;
   *writable = true;
   if (hi < lo) return false;
-  FILE *f = std::fopen("/proc/self/maps", "re");
-  if (!f) return addr_mapped(p, n);  // no /proc: fall back to "mapped" only
-  char line[512];
-  uintptr_t covered = lo;  // maps are sorted; walk until [lo, hi) is covered
-  while (covered < hi && std::fgets(line, sizeof line, f)) {
-    unsigned long s = 0, e = 0;
-    char perms[8] = {0};
-    if (std::sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3) continue;
-    if (e <= covered) continue;
-    if (s > covered) break;  // hole
-    if (perms[1] != 'w') *writable = false;
-    covered = e;
-  }
-  std::fclose(f);
-  return covered >= hi;
+  struct Walk {
+    uintptr_t covered;
+    bool writable;
+  } w{lo, true};
+  int err = os::walk_vmas(lo, hi, /*want_names=*/false, [](const os::Vma &v, void *ctx) {
+    auto *w = static_cast<Walk *>(ctx);
+    if (!v.writable) w->writable = false;
+    w->covered = v.end;
+    return true;
+  }, &w);
+  if (err) return addr_mapped(p, n);  // no /proc: "mapped" is all that can be told
+  *writable = w.writable;
+  return w.covered >= hi;
 }
 
 HandleTable<Controller> &controllers() { static auto *t = new HandleTable<Controller>; return *t; }

@@ -22,53 +22,13 @@
 #include <cstring>
 
 #include "backends/shm/shm_internal.h"
+#include "os/vma.h"
 
 namespace rsmkit::shm {
 
 namespace {
 
 constexpr char kDeleted[] = " (deleted)";
-
-// /proc/self/maps, whole, NUL-terminated (malloc'd; nullptr if it cannot be
-// read, with *st saying why). Read at once: one consistent listing.
-char *read_maps(Status *st) {
-  *st = Status::no_memory;
-  int fd = open_retry("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *st = errno_status(errno, Status::no_resources);
-    return nullptr;
-  }
-  size_t cap = 64 * 1024, have = 0;
-  char *buf = static_cast<char *>(std::malloc(cap));
-  while (buf) {
-    if (cap - have < 4096) {
-      char *bigger = static_cast<char *>(std::realloc(buf, cap * 2));
-      if (!bigger) {
-        std::free(buf);
-        buf = nullptr;
-        break;
-      }
-      buf = bigger;
-      cap *= 2;
-    }
-    ssize_t n = read(fd, buf + have, cap - have - 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *st = errno_status(errno, Status::no_resources);
-      std::free(buf);
-      buf = nullptr;
-      break;
-    }
-    if (n == 0) {
-      buf[have] = '\0';
-      break;
-    }
-    have += static_cast<size_t>(n);
-  }
-  close(fd);
-  if (buf) *st = Status::ok;
-  return buf;
-}
 
 bool ends_with(const char *s, size_t n, const char *suffix) {
   size_t k = std::strlen(suffix);
@@ -96,42 +56,12 @@ bool is_own_object(const char *name) {
 
 enum class Piece { priv, sysv, file, unreachable };
 
-// One line of the maps listing.
-struct MapsLine {
-  uintptr_t start, end;
-  uint64_t offset, inode;
-  unsigned major, minor;
-  bool shared;
-  const char *name;  // points into the listing
-  size_t name_len;
-};
-
-bool parse_line(char *line, MapsLine *out) {
-  unsigned long start, end, offset, inode;
-  unsigned major, minor;
-  char perms[5];
-  int name_at = 0;
-  if (std::sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &start, &end, perms, &offset, &major,
-                  &minor, &inode, &name_at) != 7 ||
-      name_at == 0)
-    return false;
-  out->start = start;
-  out->end = end;
-  out->offset = offset;
-  out->inode = inode;
-  out->major = major;
-  out->minor = minor;
-  out->shared = perms[3] == 's';
-  out->name = line + name_at;
-  out->name_len = std::strlen(out->name);
-  return true;
-}
-
-Piece piece_of(const MapsLine &m) {
+Piece piece_of(const os::Vma &m) {
   if (!m.shared) return Piece::priv;
   if (is_sysv_name(m.name, m.name_len)) return Piece::sysv;
   if (is_own_object(m.name)) return Piece::priv;
-  if (m.name[0] != '/' || ends_with(m.name, m.name_len, kDeleted)) return Piece::unreachable;
+  if (m.name_too_long || m.name[0] != '/' || ends_with(m.name, m.name_len, kDeleted))
+    return Piece::unreachable;
   return Piece::file;
 }
 
@@ -182,30 +112,19 @@ off_t path_slot(uint32_t seq) {
                             ((seq / 2) & 1) * sizeof(Path::s));
 }
 
-}  // namespace
-
-Status find_backing(void *vaddr, size_t len, Backing *out) {
-  Status st = Status::ok;
-  char *maps = read_maps(&st);
-  if (!maps) return st;
-  const auto lo = reinterpret_cast<uintptr_t>(vaddr), hi = lo + len;
-  uintptr_t covered = lo;  // the range is covered up to here
+// The walk of the range's mappings behind find_backing.
+struct BackingWalk {
+  uintptr_t lo, covered;  // the range is covered up to `covered`
   bool first = true;
   Piece kind = Piece::priv;
   uint64_t first_inode = 0;
   dev_t first_dev = 0;
-  out->offset = 0;
-  char *line = maps;
-  while (st == Status::ok && covered < hi && *line) {
-    char *nl = std::strchr(line, '\n');
-    if (nl) *nl = '\0';
-    MapsLine m;
-    const bool parsed = parse_line(line, &m);
-    line = nl ? nl + 1 : line + std::strlen(line);
-    if (!parsed || m.end <= covered) continue;
-    if (m.start > covered) break;  // a hole: reported below
+  Status st = Status::ok;
+  Backing *out;
+
+  bool visit(const os::Vma &m) {
     const Piece p = piece_of(m);
-    // Offset in the backing of the first byte of the range in this line.
+    // Offset in the backing of the first byte of the range in this mapping.
     const uint64_t at = m.offset + (covered - m.start);
     if (first) {
       kind = p;
@@ -217,14 +136,14 @@ Status find_backing(void *vaddr, size_t len, Backing *out) {
       if (p == Piece::file) {
         if (m.name_len >= sizeof out->path.s) {
           st = Status::perm_denied;
-          break;
+          return false;
         }
         std::memcpy(out->path.s, m.name, m.name_len + 1);
       }
     } else if (p != kind) {
       st = Status::perm_denied;  // the range mixes backings
     } else if (p == Piece::sysv || p == Piece::file) {
-      // Several lines of one backing (split by mprotect, say): the same
+      // Several mappings of one backing (split by mprotect, say): the same
       // object, at consecutive offsets.
       const bool same = m.inode == first_inode && makedev(m.major, m.minor) == first_dev &&
                         at == out->offset + (covered - lo) &&
@@ -234,11 +153,25 @@ Status find_backing(void *vaddr, size_t len, Backing *out) {
     }
     if (p == Piece::unreachable) st = Status::perm_denied;
     covered = m.end;
+    return st == Status::ok;
   }
-  std::free(maps);
-  if (st != Status::ok) return st;
-  if (covered < hi) return Status::bad_address;
-  switch (kind) {
+};
+
+}  // namespace
+
+Status find_backing(void *vaddr, size_t len, Backing *out) {
+  const auto lo = reinterpret_cast<uintptr_t>(vaddr), hi = lo + len;
+  BackingWalk w;
+  w.lo = w.covered = lo;
+  w.out = out;
+  out->offset = 0;
+  int err = os::walk_vmas(lo, hi, /*want_names=*/true, [](const os::Vma &m, void *ctx) {
+    return static_cast<BackingWalk *>(ctx)->visit(m);
+  }, &w);
+  if (err) return errno_status(err, Status::no_resources);
+  if (w.st != Status::ok) return w.st;
+  if (w.covered < hi) return Status::bad_address;
+  switch (w.kind) {
     case Piece::priv:
       *out = Backing{};
       return Status::ok;
@@ -247,7 +180,7 @@ Status find_backing(void *vaddr, size_t len, Backing *out) {
       return complete_sysv(out, len);
     case Piece::file:
       out->kind = backing_file;
-      return complete_file(out, first_inode, len);
+      return complete_file(out, w.first_inode, len);
     case Piece::unreachable:
       break;
   }

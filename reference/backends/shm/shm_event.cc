@@ -1,6 +1,6 @@
-// rsmkit shm backend: events. Every export and import object owns a FIFO; a
-// pending event is one byte in it, so its descriptor polls readable exactly
-// while events are pending.
+// rsmkit shm backend: events (see EventEndpoint in shm_internal.h). A FIFO
+// is made only for an endpoint whose owner waits or polls; until then a post
+// is an atomic increment of the endpoint's word.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +15,8 @@
 namespace rsmkit::shm {
 
 namespace {
+
+constexpr uint64_t kPendingMask = kEventsLive - 1;
 
 // A write to a FIFO whose reader just went away raises SIGPIPE, which would
 // kill an application that never asked for pipes. Block it around the write
@@ -51,31 +53,71 @@ bool make_fifo(const char *path) {
 
 }  // namespace
 
-Status create_event_fifo(uint32_t *serial, Path &path, int *fd) {
-  *serial = next_serial();
-  if (!object_path(path, "ev", process().pid, *serial)) return Status::no_resources;
-  if (!make_fifo(path.s)) return errno_status(errno, Status::no_resources);
+void event_init(EventEndpoint &ep, std::atomic<uint64_t> *word, uint32_t serial) {
+  ep.word = word;
+  ep.serial = serial;
+  word->store(uint64_t{serial} << 32, std::memory_order_release);
+}
+
+int event_open(EventEndpoint &ep) {
+  if (ep.fd >= 0) return ep.fd;
+  if (!object_path(ep.path, "ev", process().pid, ep.serial)) return -1;
+  if (!make_fifo(ep.path.s)) return -1;
   // O_RDWR: opening never blocks, and there is always a reader, so posts
   // succeed while the owner lives.
-  int f = open_retry(path.s, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (f < 0 || fchmod(f, 0666) != 0) {
-    Status st = errno_status(errno, Status::no_resources);
-    if (f >= 0) close(f);
-    unlink(path.s);
-    return st;
+  int fd = open_retry(ep.path.s, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 || fchmod(fd, 0666) != 0) {
+    if (fd >= 0) close(fd);
+    unlink(ep.path.s);
+    return -1;
   }
-  *fd = f;
-  return Status::ok;
+  // From here on posters write into the FIFO; what they counted before
+  // moves into it. (A word taken over by another endpoint since, as after a
+  // teardown, has nothing of ours.)
+  uint64_t v = ep.word->load(std::memory_order_acquire);
+  while ((v >> 32) == ep.serial &&
+         !ep.word->compare_exchange_weak(v, (uint64_t{ep.serial} << 32) | kEventsLive,
+                                         std::memory_order_acq_rel)) {
+  }
+  uint64_t pending = (v >> 32) == ep.serial && !(v & kEventsLive) ? v & kPendingMask : 0;
+  static const char events[512] = {};  // a byte per event; its value is not read
+  while (pending > 0) {
+    const size_t n = pending < sizeof events ? static_cast<size_t>(pending) : sizeof events;
+    ssize_t w = write(fd, events, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;  // full: the rest coalesce, as posts to a full FIFO do
+    pending -= static_cast<uint64_t>(w);
+  }
+  ep.fd = fd;
+  return fd;
 }
 
-void destroy_event_fifo(const Path &path, int fd) {
-  unlink(path.s);
-  if (fd >= 0) close(fd);
+void event_close(EventEndpoint &ep) {
+  if (ep.fd < 0) return;
+  unlink(ep.path.s);
+  close(ep.fd);
+  ep.fd = -1;
 }
 
-Post post_event(const char *path, bool no_accumulate, int *err) {
+Post post_event(std::atomic<uint64_t> *word, pid_t owner, uint32_t serial, bool no_accumulate,
+                int *err) {
   *err = 0;
-  int fd = open_retry(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  uint64_t v = word->load(std::memory_order_acquire);
+  for (;;) {
+    // Not the endpoint the caller found (it went, or is not set up yet):
+    // there is nobody to tell.
+    if ((v >> 32) != serial) return Post::dropped;
+    if (v & kEventsLive) break;
+    const uint64_t pending = v & kPendingMask;
+    if ((no_accumulate && pending > 0) || pending >= kMaxPendingEvents) return Post::dropped;
+    if (word->compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) return Post::posted;
+  }
+  Path path;
+  if (!object_path(path, "ev", owner, serial)) {
+    *err = ENAMETOOLONG;
+    return Post::failed;
+  }
+  int fd = open_retry(path.s, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     *err = errno;
     // ENXIO: nobody holds the FIFO open, so its owner is gone.

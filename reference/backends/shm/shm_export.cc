@@ -29,13 +29,18 @@ constexpr rsm_memseg_id_t kFirstAutoSegid = 0x80000000u;
 std::atomic<uint64_t> g_next_auto_segid{kFirstAutoSegid};
 
 struct Export {
+  // The memory object's descriptor, open only while create or rebind works
+  // on the object (an export holds no descriptor: 10,000 exports must not
+  // need 10,000 of them); reopened by mem_path, checked by device and inode.
   int mem_fd = -1;
+  bool object_made = false;
+  dev_t mem_dev = 0;
+  ino_t mem_ino = 0;
   SegHeader *hdr = nullptr;
   void *vaddr = nullptr;  // the range the object is mapped over
   size_t len = 0;
   Path mem_path;
-  int ev_fd = -1;
-  Path ev_path;
+  EventEndpoint ev;
   bool published = false;
   Path pub_path;
   Backing binding;        // what backs the segment now
@@ -90,15 +95,15 @@ Status create_object_file(Export &e, size_t data_len) {
     Status dir = directory_status();
     return dir != Status::ok ? dir : errno_status(err, Status::no_resources);
   }
+  e.mem_fd = fd;
+  e.object_made = true;
+  struct stat st;
   int rc = fchmod(fd, 0666);
   if (rc == 0) rc = size_file(fd, static_cast<off_t>(header_bytes() + data_len));
-  if (rc != 0) {
-    Status st = errno_status(errno, Status::no_resources);
-    close(fd);
-    unlink(e.mem_path.s);
-    return st;
-  }
-  e.mem_fd = fd;
+  if (rc == 0) rc = fstat(fd, &st);
+  if (rc != 0) return errno_status(errno, Status::no_resources);
+  e.mem_dev = st.st_dev;
+  e.mem_ino = st.st_ino;
   e.has_data = data_len != 0;
   return Status::ok;
 }
@@ -119,7 +124,7 @@ Status ensure_data_area(Export &e) {
 }
 
 // Everything but the magic, which goes last once the object is complete.
-Status init_header(Export &e, size_t len, uint32_t event_serial) {
+Status init_header(Export &e, size_t len) {
   void *mem = mmap(nullptr, sizeof(SegHeader), PROT_READ | PROT_WRITE, MAP_SHARED, e.mem_fd, 0);
   if (mem == MAP_FAILED) return errno_status(errno, Status::no_memory);
   auto *h = new (mem) SegHeader;
@@ -132,7 +137,8 @@ Status init_header(Export &e, size_t len, uint32_t event_serial) {
   h->creator_start = process().start_time;
   h->creator_uid = geteuid();
   h->creator_gid = getegid();
-  h->event_serial = event_serial;
+  h->event_serial = next_serial();
+  event_init(e.ev, &h->exporter_events, h->event_serial);
   h->state.store(seg_created, std::memory_order_relaxed);
   h->generation.store(1, std::memory_order_relaxed);
   h->segid.store(0, std::memory_order_relaxed);
@@ -145,14 +151,41 @@ Status init_header(Export &e, size_t len, uint32_t event_serial) {
 
 // Tears down whatever export_create got to build (names first, then memory).
 void release_object(Export *e) {
-  if (e->ev_fd >= 0) destroy_event_fifo(e->ev_path, e->ev_fd);
-  if (e->mem_fd >= 0) {
-    unlink(e->mem_path.s);
-    close(e->mem_fd);
-  }
+  event_close(e->ev);
+  if (e->object_made) unlink(e->mem_path.s);
+  if (e->mem_fd >= 0) close(e->mem_fd);
   unmap_header(e->hdr);
   delete e;
 }
+
+// Opens the memory object again for the duration of one operation.
+class ObjectAccess {
+ public:
+  explicit ObjectAccess(Export &e) : e_(e) {
+    int fd = open_retry(e.mem_path.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      status_ = errno_status(errno, Status::no_resources);
+      return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_dev != e.mem_dev || st.st_ino != e.mem_ino) {
+      // Not our object any more (the directory was tampered with).
+      status_ = Status::no_resources;
+      close(fd);
+      return;
+    }
+    e.mem_fd = fd;
+  }
+  ~ObjectAccess() {
+    if (e_.mem_fd >= 0) close(e_.mem_fd);
+    e_.mem_fd = -1;
+  }
+  Status status() const { return status_; }
+
+ private:
+  Export &e_;
+  Status status_ = Status::ok;
+};
 
 void write_access_list(SegHeader *h, const AclEntry *acl, uint32_t n, uint32_t default_mode) {
   lock_shared(&h->lock);
@@ -288,15 +321,15 @@ Status export_create(BackendCtlr *, void *vaddr, size_t len, uint32_t, BackendEx
     return st;
   }
   const bool copy = e->binding.kind == backing_object;
-  uint32_t event_serial = 0;
   st = create_object_file(*e, copy ? len : 0);
-  if (st == Status::ok) st = create_event_fifo(&event_serial, e->ev_path, &e->ev_fd);
-  if (st == Status::ok) st = init_header(*e, len, event_serial);
+  if (st == Status::ok) st = init_header(*e, len);
   if (st == Status::ok && copy) st = bind_range(e->mem_fd, vaddr, vaddr, len);
   if (st != Status::ok) {
     release_object(e);
     return st;
   }
+  close(e->mem_fd);
+  e->mem_fd = -1;
   e->vaddr = vaddr;
   e->len = len;
   e->hdr->magic.store(kSegMagic, std::memory_order_release);
@@ -314,7 +347,9 @@ Status export_rebind(BackendExport *be, void *vaddr, size_t len) {
   if (len != e.len) return Status::unsupported;
   Backing *next = new (std::nothrow) Backing;
   if (!next) return Status::no_memory;
-  Status st = find_backing(vaddr, len, next);
+  ObjectAccess object(e);
+  Status st = object.status();
+  if (st == Status::ok) st = find_backing(vaddr, len, next);
   if (st == Status::ok) {
     if (next->kind == backing_object && e.binding.kind == backing_object)
       st = move_binding(e, vaddr, len);
@@ -362,20 +397,20 @@ Status export_republish(BackendExport *be, const AclEntry *acl, uint32_t n,
   return Status::ok;
 }
 
-int export_event_fd(BackendExport *be) { return from(be)->ev_fd; }
+int export_event_fd(BackendExport *be) { return event_open(from(be)->ev); }
 
 Status export_signal(BackendExport *be, bool no_accumulate) {
   Export &e = *from(be);
   Status st = ensure_process();
   if (st != Status::ok) return st;
-  for (auto &slot : e.hdr->importers) {
+  for (uint32_t k = 0; k < kMaxImporters; k++) {
+    auto &slot = e.hdr->importers[k];
     uint64_t v = slot.load(std::memory_order_acquire);
     if (!v) continue;
     const auto pid = static_cast<pid_t>(v >> 32);
-    Path fifo;
-    if (!object_path(fifo, "ev", pid, static_cast<uint32_t>(v))) continue;
     int err;
-    Post r = post_event(fifo.s, no_accumulate, &err);
+    Post r = post_event(&e.hdr->importer_events[k], pid, static_cast<uint32_t>(v), no_accumulate,
+                        &err);
     // An importer that is gone loses its slot; nobody else is told.
     if (r == Post::gone || (r == Post::posted && kill(pid, 0) != 0 && errno == ESRCH))
       slot.compare_exchange_strong(v, 0, std::memory_order_acq_rel);

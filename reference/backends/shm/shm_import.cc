@@ -72,9 +72,7 @@ struct Import {
   std::atomic<bool> aborted{false};
   std::atomic<uint64_t> *slot = nullptr;
   uint64_t slot_value = 0;
-  int ev_fd = -1;
-  Path ev_path;
-  Path exporter_fifo;
+  EventEndpoint ev;
   uint32_t bind_seq = 0;  // of the binding `data` reaches
   Backing bind;
   Data data;
@@ -88,7 +86,7 @@ void release(Import *i) {
     uint64_t mine = i->slot_value;
     i->slot->compare_exchange_strong(mine, 0, std::memory_order_acq_rel);
   }
-  if (i->ev_fd >= 0) destroy_event_fifo(i->ev_path, i->ev_fd);
+  event_close(i->ev);
   release_data(i->data);
   unmap_header(i->hdr);
   unmap_presence(i->exporter);
@@ -127,9 +125,11 @@ void read_access(SegHeader *h, ImportInfo *info) {
   info->exporter_gid = h->creator_gid;
 }
 
-// Slot value: our FIFO's pid and serial, so the exporter can find it.
-Status claim_slot(Import &i, uint32_t fifo_serial) {
-  const uint64_t mine = static_cast<uint64_t>(process().pid) << 32 | fifo_serial;
+// Slot value: our event endpoint's pid and serial, so the exporter can find
+// it; the endpoint's word is at the slot's index.
+Status claim_slot(Import &i) {
+  const uint32_t serial = next_serial();
+  const uint64_t mine = static_cast<uint64_t>(process().pid) << 32 | serial;
   // Second pass: importers that died without disconnecting left their slots
   // taken; a slot whose process is gone is free again (a reused pid only
   // keeps one slot taken a little longer).
@@ -144,6 +144,7 @@ Status claim_slot(Import &i, uint32_t fifo_serial) {
       if (slot.compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) {
         i.slot = &slot;
         i.slot_value = mine;
+        event_init(i.ev, &i.hdr->importer_events[&slot - i.hdr->importers], serial);
         return Status::ok;
       }
     }
@@ -412,18 +413,15 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
     remove_if_stale(pub.s, [&](const char *p) { return publication_stale(p, node, segid); });
     return not_published(node);
   }
-  uint32_t fifo_serial = 0;
   i->size = i->hdr->size;
   // A rebind after this read is followed at the first check.
   st = read_binding(i->hdr, i->mem_fd, i->exporter, &i->bind, &i->bind_seq)
            ? attach_data(*i, i->bind, &i->data)
            : not_published(node);
-  if (st == Status::ok) st = create_event_fifo(&fifo_serial, i->ev_path, &i->ev_fd);
-  if (st == Status::ok) st = claim_slot(*i, fifo_serial);
-  if (st != Status::ok ||
-      !object_path(i->exporter_fifo, "ev", i->hdr->creator_pid, i->hdr->event_serial)) {
+  if (st == Status::ok) st = claim_slot(*i);
+  if (st != Status::ok) {
     release(i);
-    return st != Status::ok ? st : Status::no_resources;
+    return st;
   }
   read_access(i->hdr, info);
   *out = reinterpret_cast<BackendImport *>(i);
@@ -507,12 +505,13 @@ Status import_fence(BackendImport *) {
   return Status::ok;
 }
 
-int import_event_fd(BackendImport *bi) { return from(bi)->ev_fd; }
+int import_event_fd(BackendImport *bi) { return event_open(from(bi)->ev); }
 
 Status import_signal(BackendImport *bi, bool no_accumulate) {
   if (import_check(bi) != Status::ok) return Status::aborted;
   int err;
-  switch (post_event(from(bi)->exporter_fifo.s, no_accumulate, &err)) {
+  SegHeader *h = from(bi)->hdr;
+  switch (post_event(&h->exporter_events, h->creator_pid, h->event_serial, no_accumulate, &err)) {
     case Post::posted:
     case Post::dropped:
       return Status::ok;

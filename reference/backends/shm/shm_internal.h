@@ -111,7 +111,7 @@ void remove_own_names();
 // ---- segment memory objects ------------------------------------------------
 
 constexpr uint64_t kSegMagic = 0x72736d6b73656731ULL;  // "rsmkseg1"
-constexpr uint32_t kSegVersion = 2;  // 2: binding descriptor, header pages
+constexpr uint32_t kSegVersion = 3;  // 2: binding descriptor, header pages; 3: event words
 constexpr uint32_t kMaxAcl = 64;
 constexpr uint32_t kMaxImporters = 256;
 
@@ -139,7 +139,7 @@ struct SegHeader {
   uint64_t creator_start;
   uint32_t creator_uid;
   uint32_t creator_gid;
-  uint32_t event_serial;  // exporter's FIFO "<prefix>.ev.<creator_pid>.<serial>"
+  uint32_t event_serial;  // of the exporter's event endpoint (exporter_events)
   std::atomic<uint32_t> state;
   std::atomic<uint64_t> generation;  // bumped when connections are torn down
   std::atomic<uint32_t> segid;
@@ -148,8 +148,11 @@ struct SegHeader {
   uint32_t has_list;
   uint32_t default_mode;
   AclEntry acl[kMaxAcl];
-  // 0: free; else (pid << 32 | serial) of the importer's FIFO.
+  // 0: free; else (pid << 32 | serial) of the importer's event endpoint,
+  // whose word is importer_events at the same index.
   std::atomic<uint64_t> importers[kMaxImporters];
+  std::atomic<uint64_t> importer_events[kMaxImporters];
+  std::atomic<uint64_t> exporter_events;  // see EventEndpoint
   // The binding: a sequence lock (odd while the exporter changes it, bumped by
   // 2 per change) over the fields after it and the path slot ((seq/2) & 1).
   std::atomic<uint32_t> bind_seq;
@@ -162,7 +165,8 @@ struct SegHeader {
   std::atomic<uint64_t> bind_ino;
 };
 
-static_assert(sizeof(SegHeader) <= 4096, "the header must fit the smallest page");
+// header_bytes() rounds the header up to whole pages.
+static_assert(sizeof(SegHeader) <= 2 * 4096, "the header grew: check header_bytes() users");
 static_assert(std::atomic<uint32_t>::is_always_lock_free, "shared atomics must be lock-free");
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "shared atomics must be lock-free");
 
@@ -236,15 +240,40 @@ bool read_binding(SegHeader *h, int fd, PresencePage *exporter, Backing *out, ui
 
 // ---- events ----------------------------------------------------------------
 
-// Creates "<prefix>.ev.<pid>.<serial>" (mode 0666) and opens it read-write,
-// non-blocking: the owner's end, which never blocks and keeps the FIFO open.
-Status create_event_fifo(uint32_t *serial, Path &path, int *fd);
-void destroy_event_fifo(const Path &path, int fd);
+// An event endpoint (of an export, or of an import) is a word in the segment
+// header until its owner first asks for a descriptor (get_pollfd, a wait);
+// then it is also a FIFO "<prefix>.ev.<pid>.<serial>" that the owner holds
+// open, where a pending event is one byte, so the descriptor polls readable
+// exactly while events are pending. The word is (serial << 32) |
+// kEventsLive | pending: posts before the FIFO exists are counted there and
+// moved into the FIFO when it is made. Connecting and creating thus cost no
+// FIFO and no descriptor.
+constexpr uint64_t kEventsLive = uint64_t{1} << 31;
+constexpr uint64_t kMaxPendingEvents = 65536;  // a FIFO's default capacity
+
+// The owner's side, private to its process.
+struct EventEndpoint {
+  std::atomic<uint64_t> *word = nullptr;
+  uint32_t serial = 0;
+  int fd = -1;  // the FIFO once made
+  Path path;
+};
+
+// Makes ep the owner of word under serial (no events pending).
+void event_init(EventEndpoint &ep, std::atomic<uint64_t> *word, uint32_t serial);
+// The FIFO's descriptor, made at the first call; -1 if it cannot be made.
+int event_open(EventEndpoint &ep);
+// Removes the FIFO, if it was made.
+void event_close(EventEndpoint &ep);
 
 enum class Post { posted, dropped, gone, failed };
-// Writes one event byte into the FIFO at path. gone: no FIFO or no reader
-// (its owner is dead or has destroyed it).
-Post post_event(const char *path, bool no_accumulate, int *err);
+// Posts one event to the endpoint that process `owner` holds under serial
+// at word. dropped: the endpoint already has events pending and the caller
+// asked not to accumulate, the FIFO is full, or word is no longer that
+// endpoint's; gone: the FIFO was made and nobody holds it any more (its
+// owner is dead or has released it).
+Post post_event(std::atomic<uint64_t> *word, pid_t owner, uint32_t serial, bool no_accumulate,
+                int *err);
 bool consume_event(int fd);
 
 // ---- memory ----------------------------------------------------------------

@@ -1,0 +1,113 @@
+// The shm backend's event endpoints: a segment gets a FIFO only when its
+// owner first waits or asks for a poll descriptor; posts made before are
+// counted in the segment header and must all arrive (docs/reference.md,
+// "Events").
+#include <dirent.h>
+#include <poll.h>
+
+#include "test_util.h"
+
+using namespace rsmkit_test;
+
+namespace {
+
+int fifo_names() {
+  int n = 0;
+  for (const auto &name : shm_entries()) n += name.find(".ev.") != std::string::npos;
+  return n;
+}
+
+int open_descriptors() {
+  int n = 0;
+  if (DIR *d = opendir("/proc/self/fd")) {
+    while (dirent *e = readdir(d)) n += e->d_name[0] != '.';
+    closedir(d);
+  }
+  return n;
+}
+
+TEST(ShmEvents, CreateAndConnectMakeNoFifo) {
+  const int before = open_descriptors();
+  Pair p;
+  EXPECT_EQ(0, fifo_names());
+  // The import's memory object stays open (its data is mapped from it); the
+  // export holds no descriptor at all.
+  EXPECT_EQ(open_descriptors() - before, 1);
+  // A descriptor is asked for: now there is one FIFO, the exporter's.
+  pollfd pfd{};
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_get_pollfd(p.exp, &pfd));
+  EXPECT_EQ(1, fifo_names());
+  EXPECT_EQ(RSM_SUCCESS, rsm_memseg_release_pollfd(p.exp));
+}
+
+TEST(ShmEvents, PostsBeforeTheFirstWaitAllArrive) {
+  Pair p;
+  for (int k = 0; k < 3; k++) ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, 0));
+  for (int k = 0; k < 2; k++) ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.exp, 0));
+  EXPECT_EQ(0, fifo_names());
+  for (int k = 0; k < 3; k++) EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000)) << k;
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+  for (int k = 0; k < 2; k++) EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.imp, 5000)) << k;
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.imp, 20));
+  // Both endpoints are FIFOs now, and posts still arrive one for one.
+  EXPECT_EQ(2, fifo_names());
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, 0));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000));
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+}
+
+TEST(ShmEvents, PendingCountShowsOnTheFirstPollDescriptor) {
+  Pair p;
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, 0));
+  pollfd pfd{};
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_get_pollfd(p.exp, &pfd));
+  EXPECT_EQ(1, poll(&pfd, 1, 1000));  // the counted event is in the FIFO
+  EXPECT_EQ(RSM_SUCCESS, rsm_memseg_release_pollfd(p.exp));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000));
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+}
+
+TEST(ShmEvents, NoAccumulateHoldsBeforeAndAfterTheFifo) {
+  Pair p;
+  // Counted: the second post finds one pending and is dropped.
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, RSM_SIGPOST_NO_ACCUMULATE));
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, RSM_SIGPOST_NO_ACCUMULATE));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000));
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+  // In the FIFO: the same rule.
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, RSM_SIGPOST_NO_ACCUMULATE));
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.imp, RSM_SIGPOST_NO_ACCUMULATE));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000));
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+}
+
+TEST(ShmEvents, ANewImporterDoesNotInheritItsSlotsEvents) {
+  Pair p;
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.exp, 0));  // counted for p.imp
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(p.imp));
+  p.imp = nullptr;
+  // The next importer takes the freed slot, and with it the slot's word.
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_RDWR, &p.imp));
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.imp, 20));
+  ASSERT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.exp, 0));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.imp, 5000));
+}
+
+TEST(ShmEvents, CountedPostsCrossProcesses) {
+  Pair p;
+  int rc = in_child([&] {
+    rsmapi_controller_handle_t c = nullptr;
+    char name[] = "shm0";
+    rsm_memseg_import_handle_t i = nullptr;
+    if (rsm_get_controller(name, &c) || rsm_memseg_import_connect(c, 1, p.id, RSM_PERM_READ, &i))
+      return 1;
+    for (int k = 0; k < 5; k++)
+      if (rsm_intr_signal_post(i, 0) != RSM_SUCCESS) return 2;
+    return 0;
+  });
+  ASSERT_EQ(0, rc);
+  for (int k = 0; k < 5; k++) EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_wait(p.exp, 5000)) << k;
+  EXPECT_EQ(RSMERR_TIMEOUT, rsm_intr_signal_wait(p.exp, 20));
+}
+
+}  // namespace
