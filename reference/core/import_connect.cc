@@ -47,7 +47,7 @@ RSMKIT_API int rsm_memseg_import_connect(rsmapi_controller_handle_t controller,
   auto c = controllers().find(key_of(controller));
   if (!c) return fail(fn, RSMERR_BAD_CTLR_HNDL, "not a live controller handle");
   if (!im_memseg) return fail(fn, RSMERR_BAD_SEG_HNDL, "im_memseg is NULL");
-  if (!addr_mapped(im_memseg, sizeof *im_memseg))
+  if (!buffer_usable(im_memseg, sizeof *im_memseg, /*write=*/true))
     return fail(fn, RSMERR_BAD_ADDR, "im_memseg points to unmapped memory");
   if (perm != RSM_PERM_READ && perm != RSM_PERM_WRITE && perm != RSM_PERM_RDWR &&
       !RSMKIT_MUTANT("connect.undefined_perm_accepted"))

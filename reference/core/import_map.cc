@@ -30,7 +30,7 @@ RSMKIT_API int rsm_memseg_import_map(rsm_memseg_import_handle_t im_memseg, void 
   if (!seg)
     return fail(fn, RSMKIT_MUTANT("map.bad_handle_code") ? RSMERR_SEG_NOT_CONNECTED : RSMERR_BAD_SEG_HNDL,
                 "not a live import handle");
-  if (!RSMKIT_MUTANT("map.null_address_unchecked") && (!address || !addr_mapped(address, sizeof *address)))
+  if (!RSMKIT_MUTANT("map.null_address_unchecked") && (!address || !buffer_usable(address, sizeof *address, /*write=*/true)))
     return fail(fn, RSMERR_BAD_ADDR, "address is not usable");
   std::unique_lock<std::mutex> lk(seg->mu);  // unique: a mutant may leave it locked
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");

@@ -65,7 +65,8 @@ struct UserMap {
 
 struct Import {
   int mem_fd = -1;
-  SegHeader *hdr = nullptr;
+  SegHeader *hdr = nullptr;  // the start of the whole object, mapped at connect
+  size_t object_len = 0;
   size_t size = 0;
   uint64_t generation = 0;  // as seen at connect
   PresencePage *exporter = nullptr;
@@ -88,7 +89,7 @@ void release(Import *i) {
   }
   event_close(i->ev);
   release_data(i->data);
-  unmap_header(i->hdr);
+  unmap_header(i->hdr, i->object_len);
   unmap_presence(i->exporter);
   if (i->mem_fd >= 0) close(i->mem_fd);
   delete i;
@@ -195,6 +196,12 @@ Status attach_data(const Import &i, const Backing &b, Data *out) {
   switch (b.kind) {
     case backing_object: {
       const size_t header = header_bytes();
+      // Mapped with the header at connect (the object's size is fixed while
+      // the binding is an object): no mapping of its own to give back.
+      if (i.object_len >= header + i.size) {
+        out->map = Mapping{nullptr, 0, reinterpret_cast<char *>(i.hdr) + header};
+        return Status::ok;
+      }
       struct stat st;
       // Never map beyond the end of the file: that would be SIGBUS on access.
       if (fstat(i.mem_fd, &st) != 0 || static_cast<size_t>(st.st_size) < header + i.size)
@@ -407,7 +414,13 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
     release(i);
     return st;
   }
-  i->hdr = map_header(i->mem_fd);
+  i->hdr = map_header(i->mem_fd, &i->object_len);
+  if (!i->hdr && errno == ENOMEM) {
+    // No room for the whole object: the header alone, and the data is
+    // mapped (or found missing, as no_memory) by attach_data.
+    i->object_len = sizeof(SegHeader);
+    i->hdr = map_header(i->mem_fd);
+  }
   if (!i->hdr || !attach_live_exporter(*i, node, segid)) {
     release(i);
     remove_if_stale(pub.s, [&](const char *p) { return publication_stale(p, node, segid); });

@@ -183,8 +183,10 @@ size_t header_bytes();
 // Maps the header of the memory object open on fd, if the file holds a whole
 // header and the header is complete. (Whether the data area is there too is
 // checked by whoever maps it: it exists only while the binding is an object.)
-SegHeader *map_header(int fd);
-void unmap_header(SegHeader *h);
+// With whole, the whole file is mapped, data area included, in one mapping
+// of *whole bytes.
+SegHeader *map_header(int fd, size_t *whole = nullptr);
+void unmap_header(SegHeader *h, size_t len = sizeof(SegHeader));
 
 // Whether the publication at path is stale: not a live, published object
 // under (node, segid).

@@ -56,25 +56,28 @@ size_t header_bytes() {
   return bytes;
 }
 
-SegHeader *map_header(int fd) {
+SegHeader *map_header(int fd, size_t *whole) {
   const size_t header = header_bytes();
   struct stat st;
   // Never map beyond the end of the file: that would be SIGBUS on access.
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < header)
     return nullptr;
-  void *mem = mmap(nullptr, sizeof(SegHeader), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  const size_t len = whole ? static_cast<size_t>(st.st_size) / page_size() * page_size()
+                           : sizeof(SegHeader);
+  void *mem = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mem == MAP_FAILED) return nullptr;
   auto *h = static_cast<SegHeader *>(mem);
   if (h->magic.load(std::memory_order_acquire) != kSegMagic || h->version != kSegVersion ||
       h->header_bytes != header || h->size == 0) {
-    munmap(mem, sizeof(SegHeader));
+    munmap(mem, len);
     return nullptr;
   }
+  if (whole) *whole = len;
   return h;
 }
 
-void unmap_header(SegHeader *h) {
-  if (h) munmap(h, sizeof(SegHeader));
+void unmap_header(SegHeader *h, size_t len) {
+  if (h) munmap(h, len);
 }
 
 bool privatize(void *addr, size_t len) {

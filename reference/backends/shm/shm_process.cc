@@ -348,7 +348,9 @@ bool presence_alive(PresencePage *p) {
   return false;
 }
 
-PresencePage *map_presence(pid_t pid, uint64_t start_time) {
+namespace {
+
+PresencePage *map_presence_page(pid_t pid, uint64_t start_time) {
   Path path;
   if (!presence_path(path, pid)) return nullptr;
   int fd = open_retry(path.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
@@ -370,8 +372,57 @@ PresencePage *map_presence(pid_t pid, uint64_t start_time) {
   return page;
 }
 
+// Presence pages of exporters, shared by all imports of this process that
+// reach the same exporter incarnation, and kept a while when the last one
+// goes: connecting again to the same exporter (the usual pattern) then maps
+// nothing. A fixed table, so that it never allocates; when it is full of
+// pages in use, pages are mapped for their import alone.
+struct CachedPresence {
+  PresencePage *page = nullptr;
+  pid_t pid = 0;
+  uint64_t start_time = 0;
+  uint32_t users = 0;
+};
+constexpr size_t kCachedPresences = 64;
+std::mutex g_presence_mu;
+CachedPresence g_presences[kCachedPresences];
+
+}  // namespace
+
+PresencePage *map_presence(pid_t pid, uint64_t start_time) {
+  if (start_time == 0) return map_presence_page(pid, 0);  // any incarnation: not cached
+  std::lock_guard<std::mutex> lk(g_presence_mu);
+  CachedPresence *free_slot = nullptr;
+  for (auto &c : g_presences) {
+    if (c.page && c.pid == pid && c.start_time == start_time) {
+      c.users++;
+      return c.page;
+    }
+    if (!c.page || (!free_slot && c.users == 0)) free_slot = &c;
+  }
+  PresencePage *page = map_presence_page(pid, start_time);
+  if (page && free_slot) {
+    if (free_slot->page) munmap(free_slot->page, sizeof(PresencePage));  // an idle one
+    *free_slot = CachedPresence{page, pid, start_time, 1};
+  }
+  return page;
+}
+
 void unmap_presence(PresencePage *p) {
-  if (p) munmap(p, sizeof(PresencePage));
+  if (!p) return;
+  {
+    std::lock_guard<std::mutex> lk(g_presence_mu);
+    for (auto &c : g_presences) {
+      if (c.page != p) continue;
+      // A dead exporter's page is of no further use: let it go at once.
+      if (--c.users == 0 && !presence_alive(p)) {
+        c = CachedPresence{};
+        break;
+      }
+      return;
+    }
+  }
+  munmap(p, sizeof(PresencePage));
 }
 
 bool process_alive(pid_t pid, uint64_t start_time) {
