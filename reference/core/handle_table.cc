@@ -121,10 +121,47 @@ __attribute__((noinline)) bool touch_pages(volatile char *p, size_t n, bool writ
 
 }  // namespace
 
+namespace {
+
+// The calling thread's stack, found once per thread ({0, 0} until then, {1,
+// 1} if it cannot be told).
+struct StackRange {
+  uintptr_t lo, hi;
+};
+__attribute__((tls_model("initial-exec"))) thread_local StackRange t_stack = {0, 0};
+
+StackRange find_stack() {
+  StackRange r{1, 1};
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return r;
+  void *lo = nullptr;
+  size_t size = 0;
+  if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+    r.lo = reinterpret_cast<uintptr_t>(lo);
+    r.hi = r.lo + size;
+  }
+  pthread_attr_destroy(&attr);
+  return r;
+}
+
+// Whether [a, a+n) lies in the live part of the calling thread's stack, from
+// this frame to the stack's top: memory that is mapped and writable for sure,
+// so the common put8(h, off, &value, 1) needs no probe. Not when this frame
+// is on another stack (a coroutine's, a signal stack): then nothing is known.
+bool on_live_stack(uintptr_t a, size_t n) {
+  StackRange s = t_stack;
+  if (s.lo == 0) s = t_stack = find_stack();
+  const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return here >= s.lo && here < s.hi && a >= here && n <= s.hi - a;
+}
+
+}  // namespace
+
 bool buffer_usable(void *p, size_t n, bool write) {
   if (n == 0) return true;
   auto a = reinterpret_cast<uintptr_t>(p);
   if (a < page_size() || a + n < a) return false;
+  if (on_live_stack(a, n)) return true;
   static std::atomic<bool> installed{false};
   if (!installed.load(std::memory_order_acquire)) {
     static std::once_flag once;
