@@ -77,7 +77,8 @@ TEST(VmaWalk, PrivateMemorySplitByProtection) {
   EXPECT_TRUE(seen[0].writable);
   EXPECT_FALSE(seen[1].writable);
   EXPECT_TRUE(seen[1].readable);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(p + 4 * kPage), seen[2].end);
+  // (Anonymous neighbours of the same protection may have merged with it.)
+  EXPECT_GE(seen[2].end, reinterpret_cast<uintptr_t>(p + 4 * kPage));
   // A walk from the middle starts with the mapping that covers it.
   auto mid = agreed(p + kPage + kPage / 2, 1);
   ASSERT_EQ(1u, mid.size());
