@@ -30,9 +30,9 @@ TEST(ShmEvents, CreateAndConnectMakeNoFifo) {
   const int before = open_descriptors();
   Pair p;
   EXPECT_EQ(0, fifo_names());
-  // The import's memory object stays open (its data is mapped from it); the
-  // export holds no descriptor at all.
-  EXPECT_EQ(open_descriptors() - before, 1);
+  // Neither side holds a descriptor: the export reopens its object only to
+  // rebind, the import maps the whole object at connect.
+  EXPECT_EQ(open_descriptors() - before, 0);
   // A descriptor is asked for: now there is one FIFO, the exporter's.
   pollfd pfd{};
   ASSERT_EQ(RSM_SUCCESS, rsm_memseg_get_pollfd(p.exp, &pfd));

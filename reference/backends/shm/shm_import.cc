@@ -64,7 +64,15 @@ struct UserMap {
 };
 
 struct Import {
+  // The memory object's descriptor: closed once connect has mapped the whole
+  // object (a process with 10,000 connections must not hold 10,000
+  // descriptors, nor pay the kernel's descriptor-table growth on connect);
+  // reopened from pub, checked by device and inode, only on the rare paths
+  // that need it (see object_fd).
   int mem_fd = -1;
+  Path pub;
+  dev_t mem_dev = 0;
+  ino_t mem_ino = 0;
   SegHeader *hdr = nullptr;  // the start of the whole object, mapped at connect
   size_t object_len = 0;
   size_t size = 0;
@@ -81,6 +89,19 @@ struct Import {
 };
 
 Import *from(BackendImport *i) { return reinterpret_cast<Import *>(i); }
+
+// The memory object's descriptor, opened again if connect closed it: still
+// the object connected to (a republished id may name another), or -1.
+int object_fd(Import &i) {
+  if (i.mem_fd >= 0) return i.mem_fd;
+  int fd = open_retry(i.pub.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != i.mem_dev || st.st_ino != i.mem_ino)) {
+    close(fd);
+    fd = -1;
+  }
+  return i.mem_fd = fd;
+}
 
 void release(Import *i) {
   if (i->slot) {
@@ -191,7 +212,7 @@ Status check_sysv(const Backing &b) {
 // Maps the data of binding b read-write for import_xfer: the object's data
 // area, the file's range, or the whole System V segment (shmat attaches no
 // less).
-Status attach_data(const Import &i, const Backing &b, Data *out) {
+Status attach_data(Import &i, const Backing &b, Data *out) {
   const int rw = PROT_READ | PROT_WRITE;
   switch (b.kind) {
     case backing_object: {
@@ -203,10 +224,11 @@ Status attach_data(const Import &i, const Backing &b, Data *out) {
         return Status::ok;
       }
       struct stat st;
+      const int fd = object_fd(i);
       // Never map beyond the end of the file: that would be SIGBUS on access.
-      if (fstat(i.mem_fd, &st) != 0 || static_cast<size_t>(st.st_size) < header + i.size)
+      if (fd < 0 || fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < header + i.size)
         return Status::not_published;
-      void *p = mmap(nullptr, i.size, rw, MAP_SHARED, i.mem_fd, static_cast<off_t>(header));
+      void *p = mmap(nullptr, i.size, rw, MAP_SHARED, fd, static_cast<off_t>(header));
       if (p == MAP_FAILED) return errno_status(errno, Status::no_memory);
       out->map = Mapping{p, i.size, static_cast<char *>(p)};
       return Status::ok;
@@ -249,6 +271,21 @@ Status map_fd(int fd, uint64_t at, size_t len, int prot, bool fixed, void *addr,
   void *p = mmap(fixed ? addr : nullptr, len, prot, MAP_SHARED | (fixed ? MAP_FIXED : 0), fd,
                  static_cast<off_t>(at));
   if (p == MAP_FAILED) return map_status(errno, fixed);
+  *out = Mapping{p, len, static_cast<char *>(p)};
+  return Status::ok;
+}
+
+// A second mapping of [src, src+len), part of a shared mapping of ours (the
+// object mapped at connect), without a descriptor: mremap with an old size
+// of 0 maps the same pages again (mremap(2)).
+Status duplicate(char *src, size_t len, int prot, bool fixed, void *addr, Mapping *out) {
+  void *p = mremap(src, 0, len, MREMAP_MAYMOVE | (fixed ? MREMAP_FIXED : 0), addr);
+  if (p == MAP_FAILED) return map_status(errno, fixed);
+  if (prot != (PROT_READ | PROT_WRITE) && mprotect(p, len, prot) != 0) {
+    const int err = errno;
+    munmap(p, len);
+    return map_status(err, fixed);
+  }
   *out = Mapping{p, len, static_cast<char *>(p)};
   return Status::ok;
 }
@@ -298,10 +335,12 @@ Status attach_window(const Backing &b, const Data &d, void *base, uint64_t at, s
 // attached whole for anywhere (only the window accessible); at an exact
 // address shmat can place it only if the window is the whole segment, else
 // a descriptor from sysv_fd is needed: without one, map_failed.
-Status place(const Import &i, const Backing &b, const Data &d, size_t off, size_t len, int prot,
+Status place(Import &i, const Backing &b, const Data &d, size_t off, size_t len, int prot,
              bool fixed, void *addr, Mapping *out) {
   switch (b.kind) {
     case backing_object:
+      if (i.mem_fd < 0 && !d.map.base) return duplicate(d.map.window + off, len, prot, fixed, addr, out);
+      if (object_fd(i) < 0) return Status::map_failed;
       return map_fd(i.mem_fd, header_bytes() + off, len, prot, fixed, addr, out);
     case backing_file:
       return map_fd(d.fd, b.offset + off, len, prot, fixed, addr, out);
@@ -329,7 +368,7 @@ void trim(const Mapping &old, const Mapping &next) {
 // After a rebind: remaps the caller's window, at the same address, onto the
 // new binding. Only memory this import mapped is replaced: a System V
 // segment without a descriptor (sysv_fd) must fit, whole, in the old mapping.
-Status move_user_map(const Import &i, const Backing &b, const Data &d, UserMap &u) {
+Status move_user_map(Import &i, const Backing &b, const Data &d, UserMap &u) {
   char *w = u.map.window;
   Mapping next;
   Status st = Status::map_failed;
@@ -357,7 +396,7 @@ Status move_user_map(const Import &i, const Backing &b, const Data &d, UserMap &
 Status follow_binding(Import &i) {
   Backing next;
   uint32_t seq = 0;
-  if (!read_binding(i.hdr, i.mem_fd, i.exporter, &next, &seq)) return Status::aborted;
+  if (!read_binding(i.hdr, object_fd(i), i.exporter, &next, &seq)) return Status::aborted;
   Data d;
   if (attach_data(i, next, &d) != Status::ok) return Status::aborted;
   if (i.user.active && move_user_map(i, next, d, i.user) != Status::ok) {
@@ -401,10 +440,13 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
                       ImportInfo *info, BackendImport **out) {
   Status st = ensure_process();
   if (st != Status::ok) return st;
-  Path pub;
-  if (!publication_path(pub, node, segid)) return Status::no_resources;
   Import *i = new (std::nothrow) Import;
   if (!i) return Status::no_memory;
+  Path &pub = i->pub;
+  if (!publication_path(pub, node, segid)) {
+    release(i);
+    return Status::no_resources;
+  }
   i->mem_fd = open_retry(pub.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (i->mem_fd < 0) {
     int err = errno;
@@ -422,8 +464,8 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
     i->hdr = map_header(i->mem_fd);
   }
   if (!i->hdr || !attach_live_exporter(*i, node, segid)) {
-    release(i);
     remove_if_stale(pub.s, [&](const char *p) { return publication_stale(p, node, segid); });
+    release(i);
     return not_published(node);
   }
   i->size = i->hdr->size;
@@ -432,9 +474,19 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
            ? attach_data(*i, i->bind, &i->data)
            : not_published(node);
   if (st == Status::ok) st = claim_slot(*i);
+  struct stat fs;
+  if (st == Status::ok && fstat(i->mem_fd, &fs) != 0) st = errno_status(errno, Status::no_resources);
   if (st != Status::ok) {
     release(i);
     return st;
+  }
+  i->mem_dev = fs.st_dev;
+  i->mem_ino = fs.st_ino;
+  // Everything but a file binding's path (read through the descriptor) is
+  // in the mapping now.
+  if (i->bind.kind == backing_object && !i->data.map.base) {
+    close(i->mem_fd);
+    i->mem_fd = -1;
   }
   read_access(i->hdr, info);
   *out = reinterpret_cast<BackendImport *>(i);
