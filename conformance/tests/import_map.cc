@@ -480,6 +480,25 @@ TEST_F(ImportMap, UnmapThenMapAgain) {
   EXPECT_RC_IN(rsm_memseg_import_unmap(imp), model::unmap_allowed(HandleState::connected));
 }
 
+TEST_F(ImportMap, UnmapReleasesTheMapping) {
+  covers("import_unmap.success.released");
+  if (!can_map()) GTEST_SKIP() << "not applicable: the controller does not map";
+  void *addr = nullptr;
+  ASSERT_OK(rsm_memseg_import_map(imp, &addr, RSM_MAP_NONE, RSM_PERM_RDWR, 0, exp.len));
+  EXPECT_PATTERN(addr, exp.len, exp.seed, 0);
+  ASSERT_OK(rsm_memseg_import_unmap(imp));
+  // New data in the segment after the unmap: the old address must not show
+  // it. Reading there may fault (the range is gone) or find other memory;
+  // what it must not find is the segment still mapped.
+  fill_pattern(exp.mem, exp.len, 0x5EED, 0);  // the exporter's own stores
+  ChildOutcome child = run_in_child([&] {
+    return first_mismatch(addr, exp.len, 0x5EED, 0) < 0 ? 1 : 0;
+  });
+  EXPECT_FALSE(child.answered() && child.value == 1)
+      << "after unmap the old address still shows the segment: the mapping was not removed";
+  EXPECT_TRUE(child.answered() || child.kind == ChildOutcome::Kind::signalled) << child;
+}
+
 TEST_F(ImportMap, CrossProcessMappingSharesData) {
   covers("import_map.success.cross_process");
   if (!can_map()) GTEST_SKIP() << "not applicable: the controller does not map";
