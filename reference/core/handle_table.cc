@@ -190,6 +190,13 @@ bool range_mapped(const void *p, size_t n, bool *writable) {
   return w.covered >= hi;
 }
 
+__thread HotMemo t_hot_memo __attribute__((tls_model("initial-exec"))) = {0, 0, nullptr, 0, nullptr};
+
+std::shared_ptr<void> &hot_memo_keeper() {
+  static thread_local std::shared_ptr<void> keeper;
+  return keeper;
+}
+
 HandleTable<Controller> &controllers() { static auto *t = new HandleTable<Controller>; return *t; }
 HandleTable<ExportSeg> &exports() { static auto *t = new HandleTable<ExportSeg>; return *t; }
 HandleTable<ImportSeg> &imports() { static auto *t = new HandleTable<ImportSeg>; return *t; }

@@ -22,6 +22,19 @@ enum class Kind : uint64_t { controller = 0x11, export_seg = 0x22, import_seg = 
 
 uint64_t next_key(Kind k);
 
+// The per-thread memo of HandleTable::find_hot. What is read on every call is
+// plain data in initial-exec TLS (one %fs-relative load: no __tls_get_addr
+// call, no initialisation guard); the reference that keeps the memoised
+// object alive is touched on misses only.
+struct HotMemo {
+  uint64_t key, epoch;
+  const void *table;
+  pid_t pid;
+  void *obj;
+};
+extern __thread HotMemo t_hot_memo __attribute__((tls_model("initial-exec")));
+std::shared_ptr<void> &hot_memo_keeper();
+
 template <class T>
 class HandleTable {
  public:
@@ -57,18 +70,16 @@ class HandleTable {
   // bump epoch_): no lock and no reference-count traffic. The memo keeps the
   // object alive until this thread looks up another key, so a concurrent
   // remove cannot free it under the caller, who still checks the object's
-  // state under its lock. The reference is valid until the next find_hot.
-  const std::shared_ptr<T> &find_hot(uint64_t key) {
-    Memo &m = memo();
+  // state under its lock. The pointer is valid until the next find_hot.
+  T *find_hot(uint64_t key) {
+    HotMemo &m = t_hot_memo;
     const uint64_t epoch = epoch_.load(std::memory_order_acquire);
-    if (m.key == key && m.epoch == epoch && m.table == this && m.pid == current_pid() && key)
-      return m.obj;
-    m.obj = find(key);
-    m.key = m.obj ? key : 0;
-    m.epoch = epoch;
-    m.table = this;
-    m.pid = current_pid();
-    return m.obj;
+    if (m.key == key && key && m.epoch == epoch && m.table == this && m.pid == current_pid())
+      return static_cast<T *>(m.obj);
+    std::shared_ptr<T> obj = find(key);
+    hot_memo_keeper() = obj;
+    m = HotMemo{obj ? key : 0, epoch, this, current_pid(), obj.get()};
+    return obj.get();
   }
   std::shared_ptr<T> remove(uint64_t key) {
     std::lock_guard<std::mutex> lk(mu_);
@@ -94,16 +105,6 @@ class HandleTable {
   static pid_t owner_of(const ImportSeg &i) { return i.owner; }
   static pid_t owner_of(const LocalMem &m) { return m.owner; }
   static pid_t owner_of(const Barrier &b) { return b.owner; }
-  struct Memo {
-    uint64_t key = 0, epoch = 0;
-    const HandleTable *table = nullptr;
-    pid_t pid = 0;
-    std::shared_ptr<T> obj;
-  };
-  static Memo &memo() {
-    __attribute__((tls_model("initial-exec"))) static thread_local Memo m;
-    return m;
-  }
   std::mutex mu_;
   std::atomic<uint64_t> epoch_{0};
   std::unordered_map<uint64_t, std::shared_ptr<T>> map_;

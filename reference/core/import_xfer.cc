@@ -39,12 +39,15 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
 
 int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset, void *buf,
          size_t elem, size_t count) try {
-  const auto &seg = imports().find_hot(key_of(h));
+  ImportSeg *seg = imports().find_hot(key_of(h));
   if (!seg) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live import handle");
   if (!buf) return fail(fn, RSMERR_BAD_ADDR, "local buffer is NULL");
-  if (reinterpret_cast<uintptr_t>(buf) % elem)
+  // elem is 1, 2, 4 or 8: masks and shifts, not divisions (three 64-bit
+  // divides were a third of a put8).
+  const size_t mask = elem - 1;
+  if (reinterpret_cast<uintptr_t>(buf) & mask)
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "local buffer not aligned to the element size");
-  if (offset % static_cast<off_t>(elem) && !RSMKIT_MUTANT("xfer.unaligned_offset_accepted"))
+  if ((static_cast<uint64_t>(offset) & mask) && !RSMKIT_MUTANT("xfer.unaligned_offset_accepted"))
     return fail(fn, RSMERR_BAD_MEM_ALIGNMENT, "offset not aligned to the element size");
   std::lock_guard<std::mutex> lk(seg->mu);
   if (!seg->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
@@ -56,7 +59,8 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
   auto off = static_cast<size_t>(offset);
   if (off > seg->size || (off == seg->size && count > 0))
     return fail(fn, RSMERR_BAD_OFFSET, "offset is beyond the segment");
-  size_t room = (seg->size - off) / elem + (RSMKIT_MUTANT("xfer.length_past_end_by_one") ? 1 : 0);
+  size_t room = ((seg->size - off) >> __builtin_ctzll(elem)) +
+                (RSMKIT_MUTANT("xfer.length_past_end_by_one") ? 1 : 0);
   // The mutant's product and sum wrap for huge counts; room cannot.
   if (RSMKIT_MUTANT("xfer.range_overflow") ? off + count * elem > seg->size : count > room)
     return fail(fn, RSMERR_BAD_LENGTH, "transfer runs past the end of the segment");

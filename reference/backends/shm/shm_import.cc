@@ -64,28 +64,30 @@ struct UserMap {
 };
 
 struct Import {
+  // What every get/put reads first, together in one cache line (the paths
+  // below are kilobytes each).
+  SegHeader *hdr = nullptr;  // the start of the whole object, mapped at connect
+  uint64_t generation = 0;   // as seen at connect
+  PresencePage *exporter = nullptr;
+  std::atomic<bool> aborted{false};
+  uint32_t bind_seq = 0;  // of the binding `data` reaches
+  Data data;
+  size_t object_len = 0;
+  size_t size = 0;
+  std::atomic<uint64_t> *slot = nullptr;
+  uint64_t slot_value = 0;
   // The memory object's descriptor: closed once connect has mapped the whole
   // object (a process with 10,000 connections must not hold 10,000
   // descriptors, nor pay the kernel's descriptor-table growth on connect);
   // reopened from pub, checked by device and inode, only on the rare paths
   // that need it (see object_fd).
   int mem_fd = -1;
-  Path pub;
   dev_t mem_dev = 0;
   ino_t mem_ino = 0;
-  SegHeader *hdr = nullptr;  // the start of the whole object, mapped at connect
-  size_t object_len = 0;
-  size_t size = 0;
-  uint64_t generation = 0;  // as seen at connect
-  PresencePage *exporter = nullptr;
-  std::atomic<bool> aborted{false};
-  std::atomic<uint64_t> *slot = nullptr;
-  uint64_t slot_value = 0;
-  EventEndpoint ev;
-  uint32_t bind_seq = 0;  // of the binding `data` reaches
-  Backing bind;
-  Data data;
   UserMap user;
+  EventEndpoint ev;
+  Backing bind;
+  Path pub;
 };
 
 Import *from(BackendImport *i) { return reinterpret_cast<Import *>(i); }
