@@ -40,7 +40,15 @@ enum class Status : int {
 };
 
 // BackendOps::abi_version must equal this for the core to accept a backend.
-constexpr uint32_t kBackendAbiVersion = 2;  // 2: export_unpublish returns a Status
+constexpr uint32_t kBackendAbiVersion = 3;  // 2: export_unpublish returns a Status; 3: caps
+
+// BackendOps::caps bits.
+// import_xfer in the get direction writes the caller's buffer under a fault
+// guard (os/fault_guard.h) and returns Status::bad_address when the buffer
+// faults, possibly after writing part of it; the core then does not probe
+// the buffer before the call (a probe costs a cache miss per page that the
+// copy itself, writing whole lines, does not pay).
+constexpr uint32_t kCapGuardedGetCopy = 1u << 0;
 
 // Where import_map may place a mapping.
 enum class Placement : int {
@@ -91,6 +99,7 @@ struct BackendOps {
   size_t size;           // sizeof(BackendOps) as the backend saw it
   uint32_t abi_version;  // kBackendAbiVersion
   const char *type;      // controller type, e.g. "shm"; controllers are type+unit
+  uint32_t caps;         // kCap* bits: what the backend does beyond the rules below
 
   // Controller. ctlr_open is called once per (type, unit) while a handle is
   // live; unknown units give Status::not_present.

@@ -1,5 +1,6 @@
 // rsmkit reference librsm: handle tables and process facts.
 #include "core/handle_table.h"
+#include "os/fault_guard.h"
 #include "os/vma.h"
 
 #include <pthread.h>
@@ -66,63 +67,6 @@ bool addr_mapped(const void *p, size_t n) {
 
 namespace {
 
-// Guarded touches of caller buffers. A fault inside touch_pages() (and only
-// there: the thread-local flag says so) jumps back out of it; any other fault
-// goes to the handler that was installed before ours, or kills the process
-// as it would have without us.
-// initial-exec: a plain %fs load instead of a __tls_get_addr call on every
-// put/get (the static TLS surplus glibc keeps for dlopen'ed libraries is
-// ample for one pointer).
-__attribute__((tls_model("initial-exec"))) thread_local sigjmp_buf *t_probe_env = nullptr;
-struct sigaction g_old_segv, g_old_bus;
-
-void probe_fault(int sig, siginfo_t *info, void *ctx) {
-  if (sigjmp_buf *env = t_probe_env) {
-    t_probe_env = nullptr;
-    siglongjmp(*env, 1);
-  }
-  const struct sigaction &old = sig == SIGSEGV ? g_old_segv : g_old_bus;
-  if (old.sa_flags & SA_SIGINFO) {
-    old.sa_sigaction(sig, info, ctx);
-  } else if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN) {
-    old.sa_handler(sig);
-  } else {
-    sigaction(sig, &old, nullptr);  // the faulting access runs again, unguarded
-  }
-}
-
-void install_probe_handler() {
-  struct sigaction sa {};
-  sa.sa_sigaction = probe_fault;
-  // SA_NODEFER: leaving the handler by siglongjmp must not leave SIGSEGV blocked.
-  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, &g_old_segv);
-  sigaction(SIGBUS, &sa, &g_old_bus);
-}
-
-// Touches one byte per page of [p, p+n): a read, or (for a buffer the call
-// will write) an atomic add of 0, which needs write access and changes
-// nothing even if another thread writes the byte meanwhile.
-__attribute__((noinline)) bool touch_pages(volatile char *p, size_t n, bool write) {
-  sigjmp_buf env;
-  if (sigsetjmp(env, 0)) return false;
-  t_probe_env = &env;
-  uintptr_t a = reinterpret_cast<uintptr_t>(p), end = a + n, pg = page_size();
-  for (uintptr_t q = a; q < end; q = (q & ~(pg - 1)) + pg) {
-    if (write)
-      __atomic_fetch_add(reinterpret_cast<char *>(q), 0, __ATOMIC_RELAXED);
-    else
-      (void)*reinterpret_cast<volatile char *>(q);
-  }
-  t_probe_env = nullptr;
-  return true;
-}
-
-}  // namespace
-
-namespace {
-
 // The calling thread's stack, found once per thread ({0, 0} until then, {1,
 // 1} if it cannot be told).
 struct StackRange {
@@ -131,9 +75,10 @@ struct StackRange {
 __attribute__((tls_model("initial-exec"))) thread_local StackRange t_stack = {0, 0};
 
 StackRange find_stack() {
-  StackRange r{1, 1};
+  const StackRange unknown{1, 1};
+  StackRange r = unknown;
   pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return r;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return unknown;
   void *lo = nullptr;
   size_t size = 0;
   if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
@@ -141,7 +86,23 @@ StackRange find_stack() {
     r.hi = r.lo + size;
   }
   pthread_attr_destroy(&attr);
-  return r;
+  // Kept to the one mapping that holds this frame: the library's idea of the
+  // main thread's stack is an estimate (under valgrind it spans other
+  // mappings), the mapping is a fact.
+  struct Holder {
+    uintptr_t lo = 0, hi = 0;
+    bool writable = false;
+  } m;
+  const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  int err = os::walk_vmas(here, here + 1, /*want_names=*/false, [](const os::Vma &v, void *ctx) {
+    auto *m = static_cast<Holder *>(ctx);
+    *m = Holder{v.start, v.end, v.writable};
+    return false;
+  }, &m);
+  if (err || !m.writable) return unknown;
+  r.lo = r.lo > m.lo ? r.lo : m.lo;
+  r.hi = r.hi < m.hi ? r.hi : m.hi;
+  return r.lo < r.hi ? r : unknown;
 }
 
 // Whether [a, a+n) lies in the live part of the calling thread's stack, from
@@ -162,13 +123,7 @@ bool buffer_usable(void *p, size_t n, bool write) {
   auto a = reinterpret_cast<uintptr_t>(p);
   if (a < page_size() || a + n < a) return false;
   if (on_live_stack(a, n)) return true;
-  static std::atomic<bool> installed{false};
-  if (!installed.load(std::memory_order_acquire)) {
-    static std::once_flag once;
-    std::call_once(once, install_probe_handler);
-    installed.store(true, std::memory_order_release);
-  }
-  return touch_pages(static_cast<volatile char *>(p), n, write);
+  return os::touch_pages(p, n, write);
 }
 
 bool range_mapped(const void *p, size_t n, bool *writable) {

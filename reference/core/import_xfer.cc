@@ -25,6 +25,8 @@ int move(const char *fn, ImportSeg &seg, Direction d, size_t off, void *local, s
     Status s = ops->import_check(seg.bi);
     if (s == Status::ok || RSMKIT_MUTANT("xfer.span_moves_after_abort"))
       s = ops->import_xfer(seg.bi, d, off, local, elem, count);
+    // The caller's own buffer is this call's error, not the span's.
+    if (s == Status::bad_address) return fail(fn, RSMERR_BAD_ADDR, "local buffer is not accessible");
     if (s != Status::ok && !seg.span_failure) seg.span_failure = to_rsmerr(s, Op::barrier);
     return RSM_SUCCESS;
   }
@@ -65,7 +67,9 @@ int xfer(const char *fn, rsm_memseg_import_handle_t h, Direction d, off_t offset
   if (RSMKIT_MUTANT("xfer.range_overflow") ? off + count * elem > seg->size : count > room)
     return fail(fn, RSMERR_BAD_LENGTH, "transfer runs past the end of the segment");
   // Probed after the range checks: only now is count * elem known to be sane.
-  if (!buffer_usable(buf, count * elem, d == Direction::get))
+  // A backend that guards its get copies reports a bad buffer itself.
+  const bool guarded = d == Direction::get && (seg->ctlr->ops->caps & kCapGuardedGetCopy);
+  if (!guarded && !buffer_usable(buf, count * elem, d == Direction::get))
     return fail(fn, RSMERR_BAD_ADDR, "local buffer is not accessible");
   if (seg->barriers == 0 && !RSMKIT_MUTANT("xfer.barrier_unchecked"))
     return fail(fn, RSMERR_BARRIER_UNINITIALIZED, "no barrier initialized for the segment");

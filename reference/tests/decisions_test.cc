@@ -276,4 +276,31 @@ TEST(Decisions, ControllerWhoseDirectoryIsGoneIsNotPresent) {
   munmap(other, 2 * page());
 }
 
+TEST(Decisions, GetIntoABufferThatFaultsPartWayIsBadAddr) {
+  // The shm backend copies a get under a fault guard instead of probing the
+  // buffer first: the get fails with BAD_ADDR, and the pages before the
+  // fault may already hold some of the segment's bytes (docs/reference.md).
+  Pair p(2);
+  rsmapi_barrier_t bar{};
+  ASSERT_EQ(rsm_memseg_import_init_barrier(p.imp, RSM_BARRIER_NODE, &bar), RSM_SUCCESS);
+  char *buf = pages(2);
+  ASSERT_NE(buf, nullptr);
+  ASSERT_EQ(munmap(buf + page(), page()), 0);
+  EXPECT_EQ(rsm_memseg_import_get(p.imp, 0, buf, 2 * page()), RSMERR_BAD_ADDR);
+  // A read-only buffer faults on the first store.
+  ASSERT_EQ(mprotect(buf, page(), PROT_READ), 0);
+  EXPECT_EQ(rsm_memseg_import_get(p.imp, 0, buf, page()), RSMERR_BAD_ADDR);
+  // Inside an explicit span the bad buffer is the get's own error: the span
+  // stays good and the close succeeds.
+  ASSERT_EQ(rsm_memseg_import_set_mode(p.imp, RSM_BARRIER_MODE_EXPLICIT), RSM_SUCCESS);
+  ASSERT_EQ(rsm_memseg_import_open_barrier(&bar), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_import_get(p.imp, 0, buf, page()), RSMERR_BAD_ADDR);
+  uint64_t v = 0;
+  EXPECT_EQ(rsm_memseg_import_get64(p.imp, 0, &v, 1), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_import_close_barrier(&bar), RSM_SUCCESS);
+  ASSERT_EQ(rsm_memseg_import_set_mode(p.imp, RSM_BARRIER_MODE_IMPLICIT), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_import_destroy_barrier(&bar), RSM_SUCCESS);
+  munmap(buf, page());
+}
+
 }  // namespace

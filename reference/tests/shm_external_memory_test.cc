@@ -593,6 +593,40 @@ TEST(ShmExternalMemory, MapSharedFileStaysShared) {
   unlink(path);
 }
 
+TEST(ShmExternalMemory, TruncatedFileLosesTheConnectionWithoutSigbus) {
+  // Someone truncates the exporter's file under a connection: the pages are
+  // gone for every mapping of it. Transfers must report the loss, not die of
+  // SIGBUS.
+  const size_t pg = page();
+  char path[] = "/tmp/rsmkit-file-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, static_cast<off_t>(2 * pg)), 0);
+  void *av = mmap(nullptr, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(av, MAP_FAILED);
+  char *a = static_cast<char *>(av);
+  fill(a, 2 * pg, 50);
+  Ctlr c;
+  rsm_memseg_export_handle_t e = nullptr;
+  ASSERT_EQ(rsm_memseg_export_create(c.c, &e, a, 2 * pg, 0), RSM_SUCCESS);
+  rsm_memseg_id_t id = 0;
+  ASSERT_EQ(rsm_memseg_export_publish(e, &id, nullptr, 0), RSM_SUCCESS);
+  rsm_memseg_import_handle_t i = nullptr;
+  ASSERT_EQ(attach_import(c.c, 1, id, &i), RSM_SUCCESS);
+  EXPECT_TRUE(import_holds(i, 0, 2 * pg, 50));
+  ASSERT_EQ(ftruncate(fd, 0), 0);
+  std::vector<char> buf(pg);
+  EXPECT_EQ(rsm_memseg_import_get(i, 0, buf.data(), pg), RSMERR_CONN_ABORTED);
+  EXPECT_EQ(put_pattern(i, static_cast<size_t>(pg), pg, 51), RSMERR_CONN_ABORTED);
+  uint64_t v = 0;
+  EXPECT_EQ(rsm_memseg_import_get64(i, 0, &v, 1), RSMERR_CONN_ABORTED);
+  EXPECT_EQ(detach_import(i), RSM_SUCCESS);
+  EXPECT_EQ(rsm_memseg_export_destroy(e), RSM_SUCCESS);
+  munmap(a, 2 * pg);
+  close(fd);
+  unlink(path);
+}
+
 TEST(ShmExternalMemory, SharedMemoryWithoutANameIsRefused) {
   const size_t pg = page();
   Ctlr c;

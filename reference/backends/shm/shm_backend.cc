@@ -93,6 +93,7 @@ void fill_ops(BackendOps &ops) {
   ops.size = sizeof ops;
   ops.abi_version = kBackendAbiVersion;
   ops.type = "shm";
+  ops.caps = kCapGuardedGetCopy;
   ops.ctlr_open = ctlr_open;
   ops.ctlr_close = ctlr_close;
   ops.ctlr_attr = ctlr_attr;

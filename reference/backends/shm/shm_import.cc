@@ -21,6 +21,7 @@
 
 #include "backends/shm/shm_internal.h"
 #include "backends/shm/shm_ops.h"
+#include "os/fault_guard.h"
 
 namespace rsmkit::shm {
 
@@ -341,7 +342,12 @@ Status place(Import &i, const Backing &b, const Data &d, size_t off, size_t len,
              bool fixed, void *addr, Mapping *out) {
   switch (b.kind) {
     case backing_object:
-      if (i.mem_fd < 0 && !d.map.base) return duplicate(d.map.window + off, len, prot, fixed, addr, out);
+      if (i.mem_fd < 0 && !d.map.base) {
+        Status st = duplicate(d.map.window + off, len, prot, fixed, addr, out);
+        // Not every system knows an old size of 0 (valgrind does not): then
+        // through the descriptor, which also gives the precise error.
+        if (st == Status::ok || st == Status::no_memory) return st;
+      }
       if (object_fd(i) < 0) return Status::map_failed;
       return map_fd(i.mem_fd, header_bytes() + off, len, prot, fixed, addr, out);
     case backing_file:
@@ -431,6 +437,29 @@ void move_elements(Direction d, char *remote, char *local, size_t count) {
       std::memcpy(&v, l, sizeof v);
       __atomic_store_n(r, v, __ATOMIC_RELAXED);
     }
+  }
+}
+
+// One transfer, as run_guarded takes it.
+struct Move {
+  Direction d;
+  char *remote, *local;
+  size_t elem, count;
+};
+
+void move_data(void *ctx) {
+  const Move &m = *static_cast<Move *>(ctx);
+  const bool aligned = (reinterpret_cast<uintptr_t>(m.remote) & (m.elem - 1)) == 0;
+  if (aligned && m.elem == 2) {
+    move_elements<uint16_t>(m.d, m.remote, m.local, m.count);
+  } else if (aligned && m.elem == 4) {
+    move_elements<uint32_t>(m.d, m.remote, m.local, m.count);
+  } else if (aligned && m.elem == 8) {
+    move_elements<uint64_t>(m.d, m.remote, m.local, m.count);
+  } else if (m.d == Direction::get) {
+    std::memcpy(m.local, m.remote, m.elem * m.count);
+  } else {
+    std::memcpy(m.remote, m.local, m.elem * m.count);
   }
 }
 
@@ -550,19 +579,21 @@ Status import_xfer(BackendImport *bi, Direction d, size_t off, void *local, size
     Status st = import_check(bi);  // follows the rebind
     if (st != Status::ok) return st;
   }
-  char *remote = i.data.map.window + off;
-  char *mine = static_cast<char *>(local);
-  const bool aligned = (reinterpret_cast<uintptr_t>(remote) & (elem - 1)) == 0;
-  if (aligned && elem == 2) {
-    move_elements<uint16_t>(d, remote, mine, count);
-  } else if (aligned && elem == 4) {
-    move_elements<uint32_t>(d, remote, mine, count);
-  } else if (aligned && elem == 8) {
-    move_elements<uint64_t>(d, remote, mine, count);
-  } else if (d == Direction::get) {
-    std::memcpy(mine, remote, elem * count);
+  Move m{d, i.data.map.window + off, static_cast<char *>(local), elem, count};
+  // Guarded: a get (the caller's buffer is not probed, kCapGuardedGetCopy:
+  // a fault in it ends the copy), and any access to a file binding, whose
+  // file someone may truncate under us (a fault there is a lost connection,
+  // not SIGBUS). A put to the object itself needs no guard: its size is fixed.
+  if (d == Direction::get || i.bind.kind == backing_file) {
+    void *fault = nullptr;
+    if (!os::run_guarded(move_data, &m, &fault)) {
+      const auto at = reinterpret_cast<uintptr_t>(fault), lo = reinterpret_cast<uintptr_t>(local);
+      if (at >= lo && at - lo < elem * count) return Status::bad_address;
+      i.aborted.store(true, std::memory_order_relaxed);
+      return Status::aborted;
+    }
   } else {
-    std::memcpy(remote, mine, elem * count);
+    move_data(&m);
   }
   return import_check(bi);
 }
