@@ -487,12 +487,13 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
     release(i);
     return st;
   }
-  i->hdr = map_header(i->mem_fd, &i->object_len);
+  struct stat fs;
+  i->hdr = map_header(i->mem_fd, &i->object_len, &fs);
   if (!i->hdr && errno == ENOMEM) {
     // No room for the whole object: the header alone, and the data is
     // mapped (or found missing, as no_memory) by attach_data.
     i->object_len = sizeof(SegHeader);
-    i->hdr = map_header(i->mem_fd);
+    i->hdr = map_header(i->mem_fd, nullptr, &fs);
   }
   if (!i->hdr || !attach_live_exporter(*i, node, segid)) {
     remove_if_stale(pub.s, [&](const char *p) { return publication_stale(p, node, segid); });
@@ -505,8 +506,6 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
            ? attach_data(*i, i->bind, &i->data)
            : not_published(node);
   if (st == Status::ok) st = claim_slot(*i);
-  struct stat fs;
-  if (st == Status::ok && fstat(i->mem_fd, &fs) != 0) st = errno_status(errno, Status::no_resources);
   if (st != Status::ok) {
     release(i);
     return st;

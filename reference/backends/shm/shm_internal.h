@@ -17,6 +17,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -184,8 +185,8 @@ size_t header_bytes();
 // header and the header is complete. (Whether the data area is there too is
 // checked by whoever maps it: it exists only while the binding is an object.)
 // With whole, the whole file is mapped, data area included, in one mapping
-// of *whole bytes.
-SegHeader *map_header(int fd, size_t *whole = nullptr);
+// of *whole bytes; with file, the file's stat(2) is stored there.
+SegHeader *map_header(int fd, size_t *whole = nullptr, struct stat *file = nullptr);
 void unmap_header(SegHeader *h, size_t len = sizeof(SegHeader));
 
 // Whether the publication at path is stale: not a live, published object

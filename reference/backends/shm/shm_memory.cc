@@ -56,7 +56,7 @@ size_t header_bytes() {
   return bytes;
 }
 
-SegHeader *map_header(int fd, size_t *whole) {
+SegHeader *map_header(int fd, size_t *whole, struct stat *file) {
   const size_t header = header_bytes();
   struct stat st;
   // Never map beyond the end of the file: that would be SIGBUS on access.
@@ -73,6 +73,7 @@ SegHeader *map_header(int fd, size_t *whole) {
     return nullptr;
   }
   if (whole) *whole = len;
+  if (file) *file = st;
   return h;
 }
 
