@@ -1,6 +1,7 @@
 // rsmkit reference: guarded memory accesses (see fault_guard.h).
 #include "os/fault_guard.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -88,6 +89,16 @@ __attribute__((noinline)) bool run_guarded(void (*fn)(void *ctx), void *ctx,
   ensure_handler();
   sigjmp_buf env;
   if (sigsetjmp(env, 0)) {
+    // Our handler runs with SA_NODEFER, but a runtime that wraps handlers
+    // (ThreadSanitizer) may have blocked the signal for its own: leaving by
+    // siglongjmp kept it blocked, and the next fault would kill the process.
+    // Unblocked here, on the fault path only (a saved mask would cost every
+    // call a system call).
+    sigset_t faults;
+    sigemptyset(&faults);
+    sigaddset(&faults, SIGSEGV);
+    sigaddset(&faults, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &faults, nullptr);
     if (fault_addr) *fault_addr = t_guard.fault_addr;
     return false;
   }
