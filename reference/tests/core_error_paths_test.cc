@@ -36,11 +36,7 @@
 // return null), and so do all later ones unless t_fail_once is set. A sanitizer runtime brings its own operator new, so under a
 // sanitizer nothing is replaced and the tests that need it are skipped. The
 // same goes for calloc (below), which the topology snapshot is made with.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define RSMKIT_TEST_ALLOC_FAILURES 0
-#else
-#define RSMKIT_TEST_ALLOC_FAILURES 1
-#endif
+#define RSMKIT_TEST_ALLOC_FAILURES (!RSMKIT_TEST_SANITIZED)
 
 namespace {
 thread_local long t_allocs_left = -1;

@@ -13,7 +13,7 @@ using namespace rsmkit_test;
 
 // A sanitizer runtime reserves terabytes of address space and descriptors of
 // its own, so these limits cannot bite as the tests intend.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if RSMKIT_TEST_SANITIZED
 #define SKIP_UNDER_SANITIZER() GTEST_SKIP() << "not applicable: resource limits under a sanitizer runtime"
 #else
 #define SKIP_UNDER_SANITIZER() (void)0

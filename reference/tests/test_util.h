@@ -14,6 +14,19 @@
 #include <string>
 #include <vector>
 
+// 1 in a build with a sanitizer runtime (gcc and clang say so differently):
+// it brings its own allocator and reserves address space and descriptors.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RSMKIT_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RSMKIT_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef RSMKIT_TEST_SANITIZED
+#define RSMKIT_TEST_SANITIZED 0
+#endif
+
 namespace rsmkit_test {
 
 inline size_t page() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
