@@ -17,19 +17,15 @@
 #include "framework/pattern.h"
 #include "fuzz_impl.h"
 #include "model/documented.h"
-#include "runner/embedded.h"
+#include "runner/embedded_documented.h"
 
 namespace {
 
 using rsmfuzz::violation;
 
 const rsmc::model::DocumentedCodes &documented() {
-  static auto *d = [] {
-    for (size_t i = 0; i < rsmc::kEmbeddedFileCount; i++)
-      if (std::string(rsmc::kEmbeddedFiles[i].path) == "spec/errors.csv")
-        return new rsmc::model::DocumentedCodes(rsmc::kEmbeddedFiles[i].text);
-    violation("setup", "errors.csv is not embedded");
-  }();
+  const rsmc::model::DocumentedCodes *d = rsmc::embedded_documented_codes();
+  if (!d) violation("setup", "errors.csv is not embedded");
   return *d;
 }
 

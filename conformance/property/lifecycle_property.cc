@@ -34,7 +34,7 @@
 #include "model/xfer.h"
 #include "property/harness.h"
 #include "property/memory.h"
-#include "runner/embedded.h"
+#include "runner/embedded_documented.h"
 
 namespace rsmc {
 namespace {
@@ -47,12 +47,9 @@ using prop::octal;
 using prop::program;
 
 const model::DocumentedCodes &documented() {
-  static const auto *d = [] {
-    for (size_t i = 0; i < kEmbeddedFileCount; i++)
-      if (std::string(kEmbeddedFiles[i].path) == "spec/errors.csv") return new model::DocumentedCodes(kEmbeddedFiles[i].text);
-    return new model::DocumentedCodes("");
-  }();
-  return *d;
+  static const model::DocumentedCodes none("");
+  const model::DocumentedCodes *d = embedded_documented_codes();
+  return d ? *d : none;
 }
 
 // Never outside the documented set, whatever the state.

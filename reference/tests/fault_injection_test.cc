@@ -19,20 +19,16 @@
 #include <vector>
 
 #include "model/documented.h"
-#include "runner/embedded.h"
+#include "runner/embedded_documented.h"
 
 namespace {
 
 size_t page() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
 const rsmc::model::DocumentedCodes &documented() {
-  static const auto *codes = [] {
-    for (size_t i = 0; i < rsmc::kEmbeddedFileCount; i++)
-      if (std::string(rsmc::kEmbeddedFiles[i].path) == "spec/errors.csv")
-        return new rsmc::model::DocumentedCodes(rsmc::kEmbeddedFiles[i].text);
-    return static_cast<rsmc::model::DocumentedCodes *>(nullptr);
-  }();
-  return *codes;
+  static const rsmc::model::DocumentedCodes none("");  // then every check fails
+  const rsmc::model::DocumentedCodes *d = rsmc::embedded_documented_codes();
+  return d ? *d : none;
 }
 
 const char *const kStatuses[] = {
