@@ -31,6 +31,10 @@ Status describe(const BackendOps *ops, LocalCtlr *out) {
   std::string name = std::string(ops->type) + "0";
   pid_t me = current_pid();
   auto c = controllers().find_if([&](const Controller &x) { return x.owner == me && x.name == name; });
+  // Everything that allocates (and may throw) before a temporary controller
+  // is opened: nothing below may leave it open.
+  out->name = name;
+  out->remotes.resize(kMaxRemotes);
   BackendCtlr *bc = c ? c->bc : nullptr;
   bool temporary = false;
   if (!bc) {
@@ -38,10 +42,8 @@ Status describe(const BackendOps *ops, LocalCtlr *out) {
     if (st != Status::ok) return st;
     temporary = true;
   }
-  out->name = name;
   out->hwaddr = ops->ctlr_hwaddr(bc);
   out->node = ops->ctlr_local_node(bc);
-  out->remotes.resize(kMaxRemotes);
   size_t n = 0;
   if (ops->ctlr_remotes(bc, out->remotes.data(), kMaxRemotes, &n) != Status::ok) n = 0;
   out->remotes.resize(n < kMaxRemotes ? n : kMaxRemotes);
