@@ -113,7 +113,7 @@ bool on_live_stack(uintptr_t a, size_t n) {
   StackRange s = t_stack;
   if (s.lo == 0) s = t_stack = find_stack();
   const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-  return here >= s.lo && here < s.hi && a >= here && n <= s.hi - a;
+  return here >= s.lo && here < s.hi && a >= here && a < s.hi && n <= s.hi - a;
 }
 
 }  // namespace

@@ -167,25 +167,33 @@ RSMKIT_API int rsm_memseg_get_pollfd(void *memseg, struct pollfd *pfd) try {
 RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) try {
   static const char fn[] = "rsm_memseg_release_pollfd";
   int fd = -1;
-  const BackendOps *ops = nullptr;
-  std::shared_ptr<ExportSeg> e;
-  std::shared_ptr<ImportSeg> imp;
-  // An export that was unpublished meanwhile still releases its references.
+  bool had_ref = false;
+  // The descriptor is asked for only when a reference is held: a backend
+  // may make its event endpoint on that first request (shm does), and a
+  // release must not make one. An export that was unpublished meanwhile
+  // still releases its references.
   if (kind_of(memseg) == Kind::export_seg) {
-    e = exports().find(key_of(memseg));
+    auto e = exports().find(key_of(memseg));
     if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
     std::lock_guard<std::mutex> lk(e->mu);
     if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
-    fd = e->ctlr->ops->export_event_fd(e->be);
-  } else if (int rc = event_fd_of(fn, memseg, false, &fd, &ops, &e, &imp)) {
-    return rc;
-  }
-  bool had_ref;
-  {
-    std::unique_lock<std::mutex> lk(e ? e->mu : imp->mu);
-    int &refs = e ? e->pollfd_refs : imp->pollfd_refs;
-    had_ref = refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
-    if (had_ref) refs--;
+    had_ref = e->pollfd_refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
+    if (had_ref) {
+      e->pollfd_refs--;
+      fd = e->ctlr->ops->export_event_fd(e->be);
+    }
+  } else if (kind_of(memseg) == Kind::import_seg) {
+    auto i = imports().find(key_of(memseg));
+    if (!i) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
+    std::lock_guard<std::mutex> lk(i->mu);
+    if (!i->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
+    had_ref = i->pollfd_refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
+    if (had_ref) {
+      i->pollfd_refs--;
+      fd = i->ctlr->ops->import_event_fd(i->bi);
+    }
+  } else {
+    return fail(fn, RSMERR_BAD_SEG_HNDL, "not a segment handle");
   }
   // Releasing more often than obtained is a harmless no-op.
   if (had_ref) {

@@ -52,10 +52,8 @@ int open_maps() {
   return fd;
 }
 
-bool unsupported(int err) { return err == ENOTTY || err == EINVAL || err == EOPNOTSUPP; }
-
-// Walks with one ioctl per mapping. *fallback is set when the kernel does
-// not know the request (nothing was visited then).
+// Walks with one ioctl per mapping. *fallback is set when the first query is
+// refused (nothing was visited then).
 int walk_by_query(int fd, uintptr_t lo, uintptr_t hi, bool want_names, VmaVisitor visit,
                   void *ctx, bool *fallback) {
   char name[PATH_MAX];
@@ -81,7 +79,9 @@ int walk_by_query(int fd, uintptr_t lo, uintptr_t hi, bool want_names, VmaVisito
     }
     if (rc != 0) {
       if (errno == ENOENT) return 0;  // a hole at `at`
-      if (at == lo && unsupported(errno)) {
+      // Any other refusal of the first query (an old kernel; a seccomp or
+      // security-module policy: EPERM, EACCES) falls back to the listing.
+      if (at == lo) {
         *fallback = true;
         return 0;
       }

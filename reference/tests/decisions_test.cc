@@ -303,4 +303,18 @@ TEST(Decisions, GetIntoABufferThatFaultsPartWayIsBadAddr) {
   munmap(buf, page());
 }
 
+TEST(Decisions, BuffersAboveUserSpaceAreBadAddr) {
+  // Addresses no user mapping can have (above the stack, in the kernel's
+  // half): BAD_ADDR from the probe or the guard, never a fault.
+  Pair p(1);
+  rsmapi_barrier_t bar{};
+  ASSERT_EQ(rsm_memseg_import_init_barrier(p.imp, RSM_BARRIER_NODE, &bar), RSM_SUCCESS);
+  void *kernel = reinterpret_cast<void *>(uintptr_t{0xffff888000000000});
+  EXPECT_EQ(rsm_memseg_import_put(p.imp, 0, kernel, 8), RSMERR_BAD_ADDR);
+  EXPECT_EQ(rsm_memseg_import_put8(p.imp, 0, static_cast<uint8_t *>(kernel), 1), RSMERR_BAD_ADDR);
+  EXPECT_EQ(rsm_memseg_import_get(p.imp, 0, kernel, 8), RSMERR_BAD_ADDR);
+  EXPECT_EQ(rsm_memseg_import_get64(p.imp, 0, static_cast<uint64_t *>(kernel), 1), RSMERR_BAD_ADDR);
+  EXPECT_EQ(rsm_memseg_import_destroy_barrier(&bar), RSM_SUCCESS);
+}
+
 }  // namespace

@@ -111,3 +111,70 @@ TEST(ShmEvents, CountedPostsCrossProcesses) {
 }
 
 }  // namespace
+
+namespace {
+
+// A one-line message between processes of a test.
+void say(int fd, char c) { ASSERT_EQ(1, write(fd, &c, 1)); }
+char hear(int fd) {
+  char c = 0;
+  return read(fd, &c, 1) == 1 ? c : 0;
+}
+
+// Two importer processes with the same serial take the same slot one after
+// the other (the first one's connection torn down by unpublish). The first,
+// stale, then asks for a poll descriptor: that must not take over the
+// second's event word, which keeps the exporter's next post until the second
+// waits.
+TEST(ShmEvents, AStaleImporterCannotTakeOverItsSlotsNextOwner) {
+  Pair p;
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_import_disconnect(p.imp));
+  p.imp = nullptr;
+  int to_o[2], from_o[2], to_n[2], from_n[2];
+  ASSERT_EQ(0, pipe(to_o));
+  ASSERT_EQ(0, pipe(from_o));
+  ASSERT_EQ(0, pipe(to_n));
+  ASSERT_EQ(0, pipe(from_n));
+  auto importer = [&](bool stale) {
+    rsmapi_controller_handle_t c = nullptr;
+    char name[] = "shm0";
+    rsm_memseg_import_handle_t i = nullptr;
+    if (rsm_get_controller(name, &c) || rsm_memseg_import_connect(c, 1, p.id, RSM_PERM_RDWR, &i))
+      _exit(1);
+    if (!stale) {
+      // Waits (and so makes its FIFO) only after the post.
+      say(from_n[1], 'c');
+      if (hear(to_n[0]) != 'w') _exit(4);
+      _exit(rsm_intr_signal_wait(i, 5000) == RSM_SUCCESS ? 0 : 2);
+    }
+    say(from_o[1], 'c');
+    if (hear(to_o[0]) != 'g') _exit(3);
+    pollfd pfd{};
+    rsm_memseg_get_pollfd(i, &pfd);  // refused or not: it must not matter
+    say(from_o[1], 'd');
+    hear(to_o[0]);
+    _exit(0);
+  };
+  pid_t o = fork();
+  if (o == 0) importer(true);
+  ASSERT_EQ('c', hear(from_o[0]));
+  // Every slot is freed; the same id is published again.
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_unpublish(p.exp));
+  rsm_memseg_id_t id = p.id;
+  ASSERT_EQ(RSM_SUCCESS, rsm_memseg_export_publish(p.exp, &id, nullptr, 0));
+  pid_t n = fork();
+  if (n == 0) importer(false);
+  ASSERT_EQ('c', hear(from_n[0]));
+  say(to_o[1], 'g');
+  ASSERT_EQ('d', hear(from_o[0]));
+  EXPECT_EQ(RSM_SUCCESS, rsm_intr_signal_post(p.exp, 0));
+  say(to_n[1], 'w');
+  int st = 0;
+  waitpid(n, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the new importer got no event: status " << st;
+  say(to_o[1], 'x');
+  waitpid(o, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "stale importer: status " << st;
+}
+
+}  // namespace

@@ -244,7 +244,12 @@ bool read_binding(SegHeader *h, int fd, PresencePage *exporter, Backing *out, ui
       out->dev = h->bind_dev.load(std::memory_order_relaxed);
       out->ino = h->bind_ino.load(std::memory_order_relaxed);
       out->path.s[0] = '\0';
-      if (out->kind == backing_file) {
+      if (out->kind == backing_file && fd < 0) {
+        // The caller mapped the whole header, path slots included.
+        std::memcpy(out->path.s, reinterpret_cast<const char *>(h) + path_slot(s),
+                    sizeof out->path.s);
+        out->path.s[sizeof out->path.s - 1] = '\0';
+      } else if (out->kind == backing_file) {
         ssize_t n;
         do {
           n = pread(fd, out->path.s, sizeof out->path.s, path_slot(s));

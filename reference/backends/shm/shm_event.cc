@@ -17,6 +17,9 @@ namespace rsmkit::shm {
 namespace {
 
 constexpr uint64_t kPendingMask = kEventsLive - 1;
+constexpr int kIdentityShift = 18;
+
+uint64_t identity_of(uint64_t word) { return word >> kIdentityShift; }
 
 // A write to a FIFO whose reader just went away raises SIGPIPE, which would
 // kill an application that never asked for pipes. Block it around the write
@@ -55,13 +58,14 @@ bool make_fifo(const char *path) {
 
 void event_init(EventEndpoint &ep, std::atomic<uint64_t> *word, uint32_t serial) {
   ep.word = word;
+  ep.pid = process().pid;
   ep.serial = serial;
-  word->store(uint64_t{serial} << 32, std::memory_order_release);
+  word->store(event_identity(ep.pid, serial) << kIdentityShift, std::memory_order_release);
 }
 
 int event_open(EventEndpoint &ep) {
   if (ep.fd >= 0) return ep.fd;
-  if (!object_path(ep.path, "ev", process().pid, ep.serial)) return -1;
+  if (!object_path(ep.path, "ev", ep.pid, ep.serial)) return -1;
   if (!make_fifo(ep.path.s)) return -1;
   // O_RDWR: opening never blocks, and there is always a reader, so posts
   // succeed while the owner lives.
@@ -74,12 +78,13 @@ int event_open(EventEndpoint &ep) {
   // From here on posters write into the FIFO; what they counted before
   // moves into it. (A word taken over by another endpoint since, as after a
   // teardown, has nothing of ours.)
+  const uint64_t mine = event_identity(ep.pid, ep.serial);
   uint64_t v = ep.word->load(std::memory_order_acquire);
-  while ((v >> 32) == ep.serial &&
-         !ep.word->compare_exchange_weak(v, (uint64_t{ep.serial} << 32) | kEventsLive,
+  while (identity_of(v) == mine &&
+         !ep.word->compare_exchange_weak(v, (mine << kIdentityShift) | kEventsLive,
                                          std::memory_order_acq_rel)) {
   }
-  uint64_t pending = (v >> 32) == ep.serial && !(v & kEventsLive) ? v & kPendingMask : 0;
+  uint64_t pending = identity_of(v) == mine && !(v & kEventsLive) ? v & kPendingMask : 0;
   static const char events[512] = {};  // a byte per event; its value is not read
   while (pending > 0) {
     const size_t n = pending < sizeof events ? static_cast<size_t>(pending) : sizeof events;
@@ -102,11 +107,12 @@ void event_close(EventEndpoint &ep) {
 Post post_event(std::atomic<uint64_t> *word, pid_t owner, uint32_t serial, bool no_accumulate,
                 int *err) {
   *err = 0;
+  const uint64_t theirs = event_identity(owner, serial);
   uint64_t v = word->load(std::memory_order_acquire);
   for (;;) {
     // Not the endpoint the caller found (it went, or is not set up yet):
     // there is nobody to tell.
-    if ((v >> 32) != serial) return Post::dropped;
+    if (identity_of(v) != theirs) return Post::dropped;
     if (v & kEventsLive) break;
     const uint64_t pending = v & kPendingMask;
     if ((no_accumulate && pending > 0) || pending >= kMaxPendingEvents) return Post::dropped;

@@ -345,8 +345,10 @@ Status place(Import &i, const Backing &b, const Data &d, size_t off, size_t len,
       if (i.mem_fd < 0 && !d.map.base) {
         Status st = duplicate(d.map.window + off, len, prot, fixed, addr, out);
         // Not every system knows an old size of 0 (valgrind does not): then
-        // through the descriptor, which also gives the precise error.
-        if (st == Status::ok || st == Status::no_memory) return st;
+        // through the descriptor, which also gives the precise error. At an
+        // exact address always: a failed mremap may have unmapped the range
+        // already, and the descriptor's MAP_FIXED places it or says why not.
+        if (st == Status::ok || (!fixed && st == Status::no_memory)) return st;
       }
       if (object_fd(i) < 0) return Status::map_failed;
       return map_fd(i.mem_fd, header_bytes() + off, len, prot, fixed, addr, out);
@@ -404,7 +406,10 @@ Status move_user_map(Import &i, const Backing &b, const Data &d, UserMap &u) {
 Status follow_binding(Import &i) {
   Backing next;
   uint32_t seq = 0;
-  if (!read_binding(i.hdr, object_fd(i), i.exporter, &next, &seq)) return Status::aborted;
+  // The path slot of a file binding is in the whole-object mapping, when
+  // connect could map it; only otherwise is the object opened again.
+  const int fd = i.object_len >= header_bytes() ? -1 : object_fd(i);
+  if (!read_binding(i.hdr, fd, i.exporter, &next, &seq)) return Status::aborted;
   Data d;
   if (attach_data(i, next, &d) != Status::ok) return Status::aborted;
   if (i.user.active && move_user_map(i, next, d, i.user) != Status::ok) {

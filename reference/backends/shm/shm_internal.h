@@ -238,7 +238,8 @@ bool stage_binding(SegHeader *h, int fd, const Backing &b);
 void commit_binding(SegHeader *h, const Backing &b);
 // Reader side: a consistent copy of the binding and its sequence number.
 // False if the exporter stays mid-change (it died there) or the path slot
-// cannot be read.
+// cannot be read. fd -1: h maps the whole header (header_bytes()), path
+// slots included, so the path is read from memory.
 bool read_binding(SegHeader *h, int fd, PresencePage *exporter, Backing *out, uint32_t *seq);
 
 // ---- events ----------------------------------------------------------------
@@ -251,18 +252,29 @@ bool read_binding(SegHeader *h, int fd, PresencePage *exporter, Backing *out, ui
 // kEventsLive | pending: posts before the FIFO exists are counted there and
 // moved into the FIFO when it is made. Connecting and creating thus cost no
 // FIFO and no descriptor.
-constexpr uint64_t kEventsLive = uint64_t{1} << 31;
+//
+// The word is (identity << 18) | kEventsLive | pending, the identity being
+// 22 bits of the owner's pid and 24 of its serial: an importer slot is reused
+// by other processes, whose serials start at 1 like everyone's, so the pid is
+// what keeps a late post (or a stale owner) off the next occupant's word.
+constexpr uint64_t kEventsLive = uint64_t{1} << 17;
 constexpr uint64_t kMaxPendingEvents = 65536;  // a FIFO's default capacity
+static_assert(kMaxPendingEvents < kEventsLive, "the count must fit below the live bit");
+inline uint64_t event_identity(pid_t pid, uint32_t serial) {
+  return (static_cast<uint64_t>(pid) & 0x3FFFFF) << 24 | (serial & 0xFFFFFF);
+}
 
 // The owner's side, private to its process.
 struct EventEndpoint {
   std::atomic<uint64_t> *word = nullptr;
+  pid_t pid = 0;
   uint32_t serial = 0;
   int fd = -1;  // the FIFO once made
   Path path;
 };
 
-// Makes ep the owner of word under serial (no events pending).
+// Makes ep, of this process, the owner of word under serial (no events
+// pending).
 void event_init(EventEndpoint &ep, std::atomic<uint64_t> *word, uint32_t serial);
 // The FIFO's descriptor, made at the first call; -1 if it cannot be made.
 int event_open(EventEndpoint &ep);

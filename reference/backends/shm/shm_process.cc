@@ -43,6 +43,7 @@ struct Process {
 };
 
 std::mutex g_mu;
+std::mutex g_presence_mu;  // the presence-page cache (map_presence)
 Process g_proc;
 std::atomic<bool> g_ready{false};
 std::atomic<uint32_t> g_serial{0};
@@ -106,8 +107,15 @@ uint64_t read_start_time() {
 
 // ---- fork and exit ---------------------------------------------------------
 
-void before_fork() { g_mu.lock(); }
-void after_fork_parent() { g_mu.unlock(); }
+// Both locks: a child must not inherit one held by a thread it does not have.
+void before_fork() {
+  g_mu.lock();
+  g_presence_mu.lock();
+}
+void after_fork_parent() {
+  g_presence_mu.unlock();
+  g_mu.unlock();
+}
 
 // The child has no liveness thread: it must not pass for its parent. It
 // makes its own presence on next use. The parent's page stays mapped (one
@@ -119,6 +127,7 @@ void after_fork_child() {
   g_ready.store(false, std::memory_order_relaxed);
   g_serial.store(0, std::memory_order_relaxed);
   g_liveness.store(0, std::memory_order_relaxed);
+  g_presence_mu.unlock();
   g_mu.unlock();
 }
 
@@ -384,7 +393,6 @@ struct CachedPresence {
   uint32_t users = 0;
 };
 constexpr size_t kCachedPresences = 64;
-std::mutex g_presence_mu;
 CachedPresence g_presences[kCachedPresences];
 
 }  // namespace
