@@ -14,21 +14,16 @@ namespace rsmkit::os {
 
 namespace {
 
-// The guard of the calling thread: where to jump, and what faulted.
+// The guard of the calling thread: where to jump.
 // initial-exec: a plain %fs load instead of a __tls_get_addr call on every
 // put/get (the static TLS surplus glibc keeps for dlopen'ed libraries is
-// ample for two pointers).
-struct Guard {
-  sigjmp_buf *env;
-  void *fault_addr;
-};
-__thread Guard t_guard __attribute__((tls_model("initial-exec"))) = {nullptr, nullptr};
+// ample for a pointer).
+__thread sigjmp_buf *t_guard __attribute__((tls_model("initial-exec"))) = nullptr;
 struct sigaction g_old_segv, g_old_bus;
 
 void on_fault(int sig, siginfo_t *info, void *ctx) {
-  if (sigjmp_buf *env = t_guard.env) {
-    t_guard.env = nullptr;
-    t_guard.fault_addr = info ? info->si_addr : nullptr;
+  if (sigjmp_buf *env = t_guard) {
+    t_guard = nullptr;
     siglongjmp(*env, 1);
   }
   const struct sigaction &old = sig == SIGSEGV ? g_old_segv : g_old_bus;
@@ -84,8 +79,7 @@ void touch(void *ctx) {
 
 }  // namespace
 
-__attribute__((noinline)) bool run_guarded(void (*fn)(void *ctx), void *ctx,
-                                           void **fault_addr) {
+__attribute__((noinline)) bool run_guarded(void (*fn)(void *ctx), void *ctx) {
   ensure_handler();
   sigjmp_buf env;
   if (sigsetjmp(env, 0)) {
@@ -99,12 +93,11 @@ __attribute__((noinline)) bool run_guarded(void (*fn)(void *ctx), void *ctx,
     sigaddset(&faults, SIGSEGV);
     sigaddset(&faults, SIGBUS);
     pthread_sigmask(SIG_UNBLOCK, &faults, nullptr);
-    if (fault_addr) *fault_addr = t_guard.fault_addr;
     return false;
   }
-  t_guard.env = &env;
+  t_guard = &env;
   fn(ctx);
-  t_guard.env = nullptr;
+  t_guard = nullptr;
   return true;
 }
 
@@ -112,7 +105,7 @@ bool touch_pages(void *p, size_t n, bool write) {
   static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto a = reinterpret_cast<uintptr_t>(p);
   Touch t{a, a + n, page, write};
-  return run_guarded(touch, &t, nullptr);
+  return run_guarded(touch, &t);
 }
 
 }  // namespace rsmkit::os

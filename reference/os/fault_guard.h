@@ -14,9 +14,8 @@ namespace rsmkit::os {
 // the byte meanwhile). False if a page faulted.
 bool touch_pages(void *p, size_t n, bool write);
 
-// Runs fn(ctx) under the guard. False if it faulted; *fault_addr is then the
-// faulting address. fn must be plain data movement: on a fault its frames
-// are left by siglongjmp, without unwinding.
-bool run_guarded(void (*fn)(void *ctx), void *ctx, void **fault_addr);
+// Runs fn(ctx) under the guard. False if it faulted. fn must be plain data
+// movement: on a fault its frames are left by siglongjmp, without unwinding.
+bool run_guarded(void (*fn)(void *ctx), void *ctx);
 
 }  // namespace rsmkit::os

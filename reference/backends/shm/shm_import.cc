@@ -589,10 +589,11 @@ Status import_xfer(BackendImport *bi, Direction d, size_t off, void *local, size
   // file someone may truncate under us (a fault there is a lost connection,
   // not SIGBUS). A put to the object itself needs no guard: its size is fixed.
   if (d == Direction::get || i.bind.kind == backing_file) {
-    void *fault = nullptr;
-    if (!os::run_guarded(move_data, &m, &fault)) {
-      const auto at = reinterpret_cast<uintptr_t>(fault), lo = reinterpret_cast<uintptr_t>(local);
-      if (at >= lo && at - lo < elem * count) return Status::bad_address;
+    if (!os::run_guarded(move_data, &m)) {
+      // Whose fault: the caller's buffer, if it cannot be written now (the
+      // fault's address is no witness: a runtime such as a sanitizer may
+      // fault in its own bookkeeping first).
+      if (!os::touch_pages(local, elem * count, d == Direction::get)) return Status::bad_address;
       i.aborted.store(true, std::memory_order_relaxed);
       return Status::aborted;
     }
