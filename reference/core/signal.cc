@@ -168,6 +168,11 @@ RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) try {
   static const char fn[] = "rsm_memseg_release_pollfd";
   int fd = -1;
   bool had_ref = false;
+  auto take_ref = [](int &refs) {
+    bool had = refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
+    if (had) refs--;
+    return had;
+  };
   // The descriptor is asked for only when a reference is held: a backend
   // may make its event endpoint on that first request (shm does), and a
   // release must not make one. An export that was unpublished meanwhile
@@ -177,21 +182,15 @@ RSMKIT_API int rsm_memseg_release_pollfd(void *memseg) try {
     if (!e) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
     std::lock_guard<std::mutex> lk(e->mu);
     if (!e->be) return fail(fn, RSMERR_BAD_SEG_HNDL, "segment destroyed");
-    had_ref = e->pollfd_refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
-    if (had_ref) {
-      e->pollfd_refs--;
-      fd = e->ctlr->ops->export_event_fd(e->be);
-    }
+    had_ref = take_ref(e->pollfd_refs);
+    if (had_ref) fd = e->ctlr->ops->export_event_fd(e->be);
   } else if (kind_of(memseg) == Kind::import_seg) {
     auto i = imports().find(key_of(memseg));
     if (!i) return fail(fn, RSMERR_BAD_SEG_HNDL, "not a live segment handle");
     std::lock_guard<std::mutex> lk(i->mu);
     if (!i->bi) return fail(fn, RSMERR_BAD_SEG_HNDL, "disconnected");
-    had_ref = i->pollfd_refs > 0 || RSMKIT_MUTANT("release_pollfd.underflow");
-    if (had_ref) {
-      i->pollfd_refs--;
-      fd = i->ctlr->ops->import_event_fd(i->bi);
-    }
+    had_ref = take_ref(i->pollfd_refs);
+    if (had_ref) fd = i->ctlr->ops->import_event_fd(i->bi);
   } else {
     return fail(fn, RSMERR_BAD_SEG_HNDL, "not a segment handle");
   }
