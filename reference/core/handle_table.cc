@@ -4,8 +4,6 @@
 #include "os/vma.h"
 
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 

@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "test_util.h"
@@ -231,6 +233,37 @@ TEST(Lifecycle, SignalsCrossProcesses) {
   waitpid(pid, &st, 0);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   EXPECT_EQ(rsm_intr_signal_wait(p.exp, 20), RSMERR_TIMEOUT);
+}
+
+}  // namespace
+
+namespace {
+
+// Mappings of this process's presence page (the exporter's, in loopback).
+int presence_mappings() {
+  const std::string name = ".proc." + std::to_string(getpid());
+  int n = 0;
+  if (FILE *f = std::fopen("/proc/self/maps", "re")) {
+    char line[4096];
+    while (std::fgets(line, sizeof line, f)) n += std::strstr(line, name.c_str()) != nullptr;
+    std::fclose(f);
+  }
+  return n;
+}
+
+TEST(Lifecycle, ConnectionsShareTheExportersPresencePage) {
+  Pair p;  // one connection already
+  const int one = presence_mappings();
+  rsm_memseg_import_handle_t more[3] = {};
+  for (auto &h : more) ASSERT_EQ(rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_RDWR, &h), RSM_SUCCESS);
+  EXPECT_EQ(presence_mappings(), one) << "each connection mapped the exporter's page again";
+  for (auto h : more) ASSERT_EQ(rsm_memseg_import_disconnect(h), RSM_SUCCESS);
+  // Kept while idle: the next connect maps nothing.
+  ASSERT_EQ(rsm_memseg_import_disconnect(p.imp), RSM_SUCCESS);
+  p.imp = nullptr;
+  const int idle = presence_mappings();
+  ASSERT_EQ(rsm_memseg_import_connect(p.ctlr, 1, p.id, RSM_PERM_RDWR, &p.imp), RSM_SUCCESS);
+  EXPECT_EQ(presence_mappings(), idle);
 }
 
 }  // namespace

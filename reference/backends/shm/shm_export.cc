@@ -162,19 +162,9 @@ void release_object(Export *e) {
 class ObjectAccess {
  public:
   explicit ObjectAccess(Export &e) : e_(e) {
-    int fd = open_retry(e.mem_path.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-      status_ = errno_status(errno, Status::no_resources);
-      return;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_dev != e.mem_dev || st.st_ino != e.mem_ino) {
-      // Not our object any more (the directory was tampered with).
-      status_ = Status::no_resources;
-      close(fd);
-      return;
-    }
-    e.mem_fd = fd;
+    // Fails (ESTALE) also when the name is not our object any more.
+    e.mem_fd = reopen_object(e.mem_path.s, e.mem_dev, e.mem_ino);
+    if (e.mem_fd < 0) status_ = errno_status(errno, Status::no_resources);
   }
   ~ObjectAccess() {
     if (e_.mem_fd >= 0) close(e_.mem_fd);

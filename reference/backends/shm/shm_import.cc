@@ -96,14 +96,8 @@ Import *from(BackendImport *i) { return reinterpret_cast<Import *>(i); }
 // The memory object's descriptor, opened again if connect closed it: still
 // the object connected to (a republished id may name another), or -1.
 int object_fd(Import &i) {
-  if (i.mem_fd >= 0) return i.mem_fd;
-  int fd = open_retry(i.pub.s, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-  struct stat st;
-  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != i.mem_dev || st.st_ino != i.mem_ino)) {
-    close(fd);
-    fd = -1;
-  }
-  return i.mem_fd = fd;
+  if (i.mem_fd < 0) i.mem_fd = reopen_object(i.pub.s, i.mem_dev, i.mem_ino);
+  return i.mem_fd;
 }
 
 void release(Import *i) {
@@ -517,9 +511,9 @@ Status import_connect(BackendCtlr *, rsm_node_id_t node, rsm_memseg_id_t segid,
   }
   i->mem_dev = fs.st_dev;
   i->mem_ino = fs.st_ino;
-  // Everything but a file binding's path (read through the descriptor) is
-  // in the mapping now.
-  if (i->bind.kind == backing_object && !i->data.map.base) {
+  // With the whole header mapped (path slots included) the descriptor is
+  // not needed any more; only the header-only fallback keeps it.
+  if (i->object_len >= header_bytes()) {
     close(i->mem_fd);
     i->mem_fd = -1;
   }

@@ -189,6 +189,11 @@ size_t header_bytes();
 SegHeader *map_header(int fd, size_t *whole = nullptr, struct stat *file = nullptr);
 void unmap_header(SegHeader *h, size_t len = sizeof(SegHeader));
 
+// Opens the memory object at path again, read-write, if it is still the one
+// with device dev and inode ino (a name can be replaced meanwhile). -1 if
+// not, with errno set (ESTALE for another object).
+int reopen_object(const char *path, dev_t dev, ino_t ino);
+
 // Whether the publication at path is stale: not a live, published object
 // under (node, segid).
 bool publication_stale(const char *path, rsm_node_id_t node, rsm_memseg_id_t segid);

@@ -1,5 +1,7 @@
 // rsmkit shm backend: mapping segment headers, and turning shared memory back
 // into private memory without losing its contents.
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,6 +81,18 @@ SegHeader *map_header(int fd, size_t *whole, struct stat *file) {
 
 void unmap_header(SegHeader *h, size_t len) {
   if (h) munmap(h, len);
+}
+
+int reopen_object(const char *path, dev_t dev, ino_t ino) {
+  int fd = open_retry(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_dev != dev || st.st_ino != ino) {
+    close(fd);
+    errno = ESTALE;
+    return -1;
+  }
+  return fd;
 }
 
 bool privatize(void *addr, size_t len) {
